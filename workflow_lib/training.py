@@ -1,0 +1,209 @@
+"""A training job: one (env, algo) and a block of vmapped seeds, run in jitted chunks.
+
+Writes one checkpoint per (seed, step), one replay buffer per seed (off-policy) and the
+evaluation returns; snapshots the whole carry now and then so a killed job resumes exactly.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import logging
+import math
+import os
+import time
+from pathlib import Path
+from typing import Any
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import polars as pl
+
+from workflow_lib import checkpoint
+from workflow_lib.algorithms import ALGORITHMS, Algorithm
+from workflow_lib.envs import make_env, reference_state
+from workflow_lib.evaluate import rollout_return
+from workflow_lib.loops import OffPolicyCarry, carry_init, offpolicy_chunk, ppo_chunk, recent_return
+
+EVAL_SCHEMA = {"env": pl.Utf8, "algo": pl.Utf8, "seed": pl.Int64, "step": pl.Int64, "return": pl.Float64, "length": pl.Int64}
+
+
+@dataclasses.dataclass(frozen=True)
+class TrainJob:
+    """What one training job computes; every field comes from the validated config."""
+
+    env: str
+    backend: str
+    algo: str
+    seeds: tuple[int, ...]
+    total_steps: int
+    checkpoints: tuple[int, ...]
+    hyperparameters: dict
+    warmup_steps: int = 0
+    log_every: int = 5000
+    episode_length: int = 1000
+
+    def fingerprint(self) -> str:
+        """A hash of the job, so a snapshot is only resumed by the job that wrote it."""
+        return hashlib.sha256(json.dumps(dataclasses.asdict(self), sort_keys=True).encode()).hexdigest()[:16]
+
+
+def seed_key(env: str, algo: str, seed: int) -> jax.Array:
+    """The root key of a run, derived from (env, algo, seed) so runs never share randomness."""
+    salt = int.from_bytes(hashlib.sha256(f"{env}/{algo}".encode()).digest()[:4], "little")
+    return jax.random.fold_in(jax.random.key(seed), salt)
+
+
+def step_unit(algo: Algorithm, hp) -> int:
+    """Env steps per indivisible piece of work: a TD3 delay cycle, a PPO iteration."""
+    return hp.policy_delay if algo.off_policy else hp.num_envs * hp.unroll_length
+
+
+def boundaries(job: TrainJob, unit: int) -> list[int]:
+    """Env steps at which the host logs, evaluates, snapshots or checkpoints (multiples of unit)."""
+    up = lambda s: unit * math.ceil(s / unit)  # noqa: E731
+    points = {up(s) for s in range(job.log_every, job.total_steps, job.log_every)}
+    points |= {up(s) for s in job.checkpoints} | {up(job.total_steps)}
+    if job.warmup_steps:
+        points.add(up(job.warmup_steps))
+    return sorted(points)
+
+
+def checkpoint_state(carry) -> dict:
+    """What a checkpoint holds: the carry of one seed, the buffer reduced to its insertion point."""
+    if isinstance(carry, OffPolicyCarry):
+        return {"agent": carry.agent, "env": carry.env, "key": carry.key, "steps": carry.steps,
+                "buffer_size": carry.buffer.size}
+    return {"agent": carry.agent, "envs": carry.envs, "key": carry.key, "steps": carry.steps}
+
+
+def template(meta: dict, capacity: int = 1, n_seeds: int | None = None):
+    """The carry's shapes for a run described by checkpoint metadata (nothing is computed)."""
+    algo = ALGORITHMS[meta["algo"]]
+    env = make_env(meta["env"], meta["backend"])
+    hp = algo.make_config(meta["hyperparameters"])
+    init = lambda k: carry_init(algo, env, hp, k, capacity)  # noqa: E731
+    if n_seeds is None:
+        return jax.eval_shape(init, jax.random.key(0))
+    return jax.eval_shape(jax.vmap(init), jax.random.split(jax.random.key(0), n_seeds))
+
+
+def load_checkpoint(path: str | os.PathLike) -> tuple[dict, dict]:
+    """(meta, state) of an agent checkpoint; state as in `checkpoint_state`."""
+    return checkpoint.load(path, "agent", lambda meta: checkpoint_state(template(meta)))
+
+
+def load_replay(path: str | os.PathLike) -> tuple[dict, Any]:
+    """(meta, buffer) of a seed's replay file: every transition stored in training order."""
+    return checkpoint.load(path, "replay", lambda meta: template(meta, capacity=meta["capacity"]).buffer)
+
+
+class Trainer:
+    """Runs a TrainJob chunk by chunk on the host; all the work is in jitted, vmapped chunks."""
+
+    def __init__(self, job: TrainJob, work_dir: str | os.PathLike, log: logging.Logger):
+        self.job, self.log, self.work = job, log, Path(work_dir)
+        self.algo = ALGORITHMS[job.algo]
+        self.env = make_env(job.env, job.backend)
+        self.hp = self.algo.make_config(job.hyperparameters)
+        self.unit = step_unit(self.algo, self.hp)
+        self.capacity = self.unit * math.ceil(job.total_steps / self.unit) if self.algo.off_policy else 1
+        self.start = reference_state(job.env, job.backend)
+        self._chunks: dict[tuple[int, bool], Any] = {}
+        self._evaluate = jax.jit(jax.vmap(
+            lambda agent: rollout_return(self.env, self.algo.module.policy, agent, self.start, job.episode_length)
+        ))
+
+    def meta(self, **extra) -> dict:
+        """Checkpoint metadata: enough to rebuild the carry's structure and name its origin."""
+        j = self.job
+        return {"env": j.env, "backend": j.backend, "algo": j.algo, "hyperparameters": dataclasses.asdict(self.hp),
+                "episode_length": j.episode_length, "warmup_steps": j.warmup_steps, **extra}
+
+    def chunk(self, n_steps: int, learn: bool):
+        """The jitted, seed-vmapped program advancing every seed by n_steps (cached per shape)."""
+        if (n_steps, learn) not in self._chunks:
+            algo, env, T = self.algo, self.env, self.job.episode_length
+            if algo.off_policy:
+                fn = lambda c: offpolicy_chunk(algo, env, c, n_steps, learn, T)  # noqa: E731
+            else:
+                fn = lambda c: ppo_chunk(algo, env, c, n_steps // self.unit, T)  # noqa: E731
+            self._chunks[(n_steps, learn)] = jax.jit(jax.vmap(fn), donate_argnums=0)
+        return self._chunks[(n_steps, learn)]
+
+    def initial_carry(self):
+        keys = jnp.stack([seed_key(self.job.env, self.job.algo, s) for s in self.job.seeds])
+        return jax.jit(jax.vmap(lambda k: carry_init(self.algo, self.env, self.hp, k, self.capacity)))(keys)
+
+    @property
+    def snapshot_path(self) -> Path:
+        return self.work / "snapshot.msgpack"
+
+    def checkpoint_path(self, seed: int, step: int) -> Path:
+        return self.work / f"seed{seed}" / f"step{step}.msgpack"
+
+    def resume(self):
+        """(carry, step, eval rows) from this job's snapshot, or a fresh start."""
+        if self.snapshot_path.exists():
+            try:
+                meta, state = checkpoint.read_header(self.snapshot_path, "snapshot")
+                if meta.get("fingerprint") == self.job.fingerprint():
+                    carry = checkpoint.restore(
+                        self.snapshot_path, template(meta, self.capacity, len(self.job.seeds)), state
+                    )
+                    self.log.info("resuming from snapshot at step %d", meta["step"])
+                    return carry, meta["step"], meta["eval_rows"]
+                self.log.info("ignoring a snapshot of another job configuration")
+            except checkpoint.CheckpointError as exc:
+                self.log.warning("ignoring unreadable snapshot: %s", exc)
+        return self.initial_carry(), 0, []
+
+    def run(self, snapshot_every_s: float = 300.0) -> tuple[Any, list[dict]]:
+        """Train to the end; returns the final carry and the evaluation rows."""
+        job = self.job
+        carry, step, rows = self.resume()
+        checkpoint_at = {self.unit * math.ceil(s / self.unit): s for s in job.checkpoints}
+        last_snapshot, t_chunk = time.monotonic(), time.monotonic()
+        for end in [b for b in boundaries(job, self.unit) if b > step]:
+            learn = step >= job.warmup_steps
+            carry, metrics = self.chunk(end - step, learn)(carry)
+            evals = self._evaluate(carry.agent)
+            now = time.monotonic()
+            rows += [{"env": job.env, "algo": job.algo, "seed": s, "step": end,
+                      "return": float(evals["return"][i]), "length": int(evals["length"][i])}
+                     for i, s in enumerate(job.seeds)]
+            self.log.info(
+                "step %d/%d  %.0f env-steps/s per seed  eval %s  recent %s  %s", end, job.total_steps,
+                (end - step) / (now - t_chunk), np.round(np.asarray(evals["return"]), 1),
+                np.round(np.asarray(jax.vmap(recent_return)(carry)), 1),
+                " ".join(f"{k} {float(jnp.mean(v)):.4g}" for k, v in sorted(metrics.items())),
+            )
+            step, t_chunk = end, now
+            if end in checkpoint_at:
+                for i, s in enumerate(job.seeds):
+                    one = jax.tree.map(lambda x: x[i], carry)
+                    meta = self.meta(seed=s, step=checkpoint_at[end], env_steps=end)
+                    checkpoint.save(self.checkpoint_path(s, checkpoint_at[end]), "agent", meta, checkpoint_state(one))
+            if now - last_snapshot >= snapshot_every_s and end < boundaries(job, self.unit)[-1]:
+                meta = self.meta(step=end, fingerprint=job.fingerprint(), eval_rows=rows, seeds=list(job.seeds))
+                checkpoint.save(self.snapshot_path, "snapshot", meta, carry)
+                last_snapshot = time.monotonic()
+        return carry, rows
+
+    def publish(self, carry, rows, checkpoint_paths: dict, replay_paths: dict, eval_paths: dict) -> None:
+        """Move finished checkpoints to their outputs, write buffers and eval tables, drop the snapshot."""
+        for (seed, step), dest in checkpoint_paths.items():
+            Path(dest).parent.mkdir(parents=True, exist_ok=True)
+            os.replace(self.checkpoint_path(seed, step), dest)
+        for i, seed in enumerate(self.job.seeds):
+            if seed in replay_paths:
+                buf = jax.tree.map(lambda x: x[i], carry.buffer)
+                checkpoint.save(replay_paths[seed], "replay", self.meta(seed=seed, capacity=self.capacity), buf)
+            if seed in eval_paths:
+                table = pl.DataFrame([r for r in rows if r["seed"] == seed], schema=EVAL_SCHEMA)
+                tmp = Path(eval_paths[seed]).with_suffix(".tmp.parquet")
+                table.write_parquet(tmp)
+                os.replace(tmp, eval_paths[seed])
+        self.snapshot_path.unlink(missing_ok=True)
