@@ -1,0 +1,21 @@
+# Return landscapes of continuous-control policies: the pipeline's table of contents.
+from snakemake.utils import min_version
+
+min_version("9.0")
+
+
+configfile: "config.yaml"
+
+
+report: "report/workflow.rst"
+
+
+include: "rules/common.smk"
+include: "rules/train.smk"
+include: "rules/figures.smk"
+
+
+rule all:
+    input:
+        all_checkpoints(),
+        "results/figures/learning_curves.png",

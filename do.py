@@ -1,0 +1,58 @@
+#!/usr/bin/env python3
+"""One entry point on a fresh machine with Python >= 3.11: sets up .venv, then runs.
+
+  python3 do.py run [snakemake args...]   the main job (default config, all targets)
+  python3 do.py test [pytest args...]     the test suite
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = ROOT / ".venv"
+BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
+STAMP = VENV / ".installed"
+
+
+def requirements_hash() -> str:
+    text = b"".join((ROOT / f).read_bytes() for f in ("pyproject.toml", "constraints.txt"))
+    return hashlib.sha256(text).hexdigest()
+
+
+def ensure_venv() -> None:
+    """Create .venv and install the pinned project once (again only when the pins change)."""
+    if sys.version_info < (3, 11):
+        sys.exit(f"Python >= 3.11 is needed, this is {sys.version.split()[0]}")
+    if STAMP.exists() and STAMP.read_text() == requirements_hash():
+        return
+    if not (BIN / "python").exists():
+        print(f"creating {VENV}", flush=True)
+        venv.create(VENV, with_pip=True)
+    pip = [str(BIN / "python"), "-m", "pip", "install", "--disable-pip-version-check", "-q"]
+    print("installing pinned dependencies (first run only)", flush=True)
+    subprocess.run(pip + ["-c", str(ROOT / "constraints.txt"), "-e", f"{ROOT}[test]"], check=True)
+    STAMP.write_text(requirements_hash())
+
+
+def main() -> int:
+    if len(sys.argv) < 2 or sys.argv[1] not in ("run", "test"):
+        print(__doc__)
+        return 2
+    ensure_venv()
+    env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}"}
+    if sys.argv[1] == "run":
+        args = sys.argv[2:] or ["all"]
+        cmd = [str(BIN / "snakemake"), "--cores", str(os.cpu_count() or 1), *args]
+    else:
+        cmd = [str(BIN / "python"), "-m", "pytest", *sys.argv[2:]]
+    return subprocess.run(cmd, cwd=ROOT, env=env).returncode
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,34 @@
+# Training: one job per (env, algo, block of seeds); outputs are single checkpoints.
+# A rule per (algo, seed block) because a block's outputs name its seeds and the algo's
+# checkpoint steps literally; the env stays a wildcard.
+
+
+wildcard_constraints:
+    env="|".join(config["envs"]),
+
+
+for _algo in config["algos"]:
+    for _block in seed_blocks(config):
+        _outs = layout.job_outputs(config, "{env}", _algo, _block)
+
+        rule:
+            name:
+                f"train_{_algo}_{block_name(_block)}"
+            output:
+                checkpoints=_outs["checkpoints"],
+                replay=_outs["replay"],
+                evals=_outs["evals"],
+            params:
+                job=train_job(_algo, _block),
+                work_dir=layout.work_dir("{env}", _algo, block_name(_block)),
+            log:
+                f"logs/train/{{env}}/{_algo}/{block_name(_block)}.log",
+            benchmark:
+                f"benchmarks/train/{{env}}/{_algo}/{block_name(_block)}.tsv"
+            threads: 2
+            resources:
+                gpu=1,
+            conda:
+                "../envs/jax.yaml"
+            script:
+                "../scripts/train.py"

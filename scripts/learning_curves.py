@@ -1,0 +1,7 @@
+"""Snakemake script of the learning_curves rule."""
+
+import polars as pl
+
+from workflow_lib.plots import learning_curves
+
+learning_curves(pl.read_parquet(snakemake.input[0]), snakemake.output[0], ci=snakemake.params.ci)

@@ -1,0 +1,63 @@
+"""Config validation: the shipped configs pass; each kind of mistake is one error naming its key."""
+
+import copy
+from pathlib import Path
+
+import pytest
+import yaml
+
+from workflow_lib.config import ConfigError, seed_blocks, validate_config
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def load(name):
+    return yaml.safe_load((ROOT / name).read_text())
+
+
+@pytest.mark.parametrize("name", ["config.yaml", "configs/tiny.yaml", "configs/paper.yaml"])
+def test_shipped_configs_are_valid(name):
+    cfg = validate_config(load(name))
+    assert cfg["td3"]["gamma"] == 0.99 and cfg["ppo"]["num_envs"] > 0
+
+
+def test_defaults_are_spec_values():
+    cfg = validate_config(load("config.yaml"))
+    assert cfg["td3"]["policy_noise"] == 0.2 and cfg["td3"]["noise_clip"] == 0.5
+    assert cfg["td3"]["warmup_steps"] == 10000 and cfg["sac"]["target_entropy_scale"] == 0.5
+    assert cfg["ppo"]["learning_rate"] == 2.6e-3 and cfg["ppo"]["value_coef"] == 2.0
+    assert cfg["train"]["seeds_per_job"] == 1
+
+
+def broken(edit):
+    cfg = copy.deepcopy(load("config.yaml"))
+    edit(cfg)
+    return cfg
+
+
+@pytest.mark.parametrize(
+    "edit, key",
+    [
+        (lambda c: c.update(envs=["hoper"]), "envs[0]"),
+        (lambda c: c.update(algos=["td3", "ddpg"]), "algos[1]"),
+        (lambda c: c["td3"].update(learning_rat=1e-3), "td3.learning_rat"),
+        (lambda c: c.update(sead=[1]), "sead"),
+        (lambda c: c["sac"].update(batch_size=-5), "sac.batch_size"),
+        (lambda c: c.update(seeds=[0, -1]), "seeds[1]"),
+        (lambda c: c["td3"].update(checkpoints=[30000, 20000]), "td3.checkpoints"),
+        (lambda c: c["ppo"].update(checkpoints=[5_000_000]), "ppo.checkpoints"),
+        (lambda c: c.update(backend="warp"), "backend"),
+        (lambda c: c.pop("sac"), "sac"),
+    ],
+)
+def test_mistakes_name_the_key(edit, key):
+    with pytest.raises(ConfigError) as err:
+        validate_config(broken(edit))
+    assert f"'{key}'" in str(err.value)
+    assert "\n" not in str(err.value)
+
+
+def test_seed_blocks():
+    cfg = validate_config(load("config.yaml"))
+    cfg["seeds"], cfg["train"]["seeds_per_job"] = [0, 1, 2, 3, 4], 2
+    assert seed_blocks(cfg) == [(0, 1), (2, 3), (4,)]

@@ -1,0 +1,91 @@
+"""Config validation against schemas/config.schema.yaml, plus the checks a schema cannot state."""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import yaml
+
+SCHEMA_PATH = Path(__file__).resolve().parent.parent / "schemas" / "config.schema.yaml"
+
+
+class ConfigError(ValueError):
+    """One problem with the config, naming the key."""
+
+
+def load_schema(path: Path = SCHEMA_PATH) -> dict:
+    return yaml.safe_load(path.read_text())
+
+
+def _key_name(path) -> str:
+    return ".".join(str(p) if not isinstance(p, int) else f"[{p}]" for p in path).replace(".[", "[") or "<top level>"
+
+
+def _fill_defaults(schema: dict, value: Any, root: dict) -> Any:
+    """Insert schema defaults into objects (as Snakemake's validate(set_default=True) does)."""
+    if "$ref" in schema:
+        schema = {**_resolve(root, schema["$ref"]), **{k: v for k, v in schema.items() if k != "$ref"}}
+    if schema.get("type") == "object" and isinstance(value, dict):
+        for name, sub in schema.get("properties", {}).items():
+            if name not in value and "default" in sub:
+                value[name] = copy.deepcopy(sub["default"])
+            if name in value:
+                value[name] = _fill_defaults(sub, value[name], root)
+    return value
+
+
+def _resolve(root: dict, ref: str) -> dict:
+    node = root
+    for part in ref.lstrip("#/").split("/"):
+        node = node[part]
+    return node
+
+
+def validate_config(config: dict, schema: dict | None = None) -> dict:
+    """A copy of `config` with defaults filled in; raises ConfigError naming the first bad key."""
+    schema = schema or load_schema()
+    validator = jsonschema.Draft202012Validator(schema)
+    error = jsonschema.exceptions.best_match(validator.iter_errors(config))
+    if error is not None:
+        if error.validator == "additionalProperties":
+            known = sorted(error.schema.get("properties", {}))
+            extra = sorted(set(error.instance) - set(known))
+            where = _key_name(list(error.absolute_path) + [extra[0]])
+            raise ConfigError(f"config key '{where}': unknown key (known here: {', '.join(known)})")
+        raise ConfigError(f"config key '{_key_name(error.absolute_path)}': {error.message}")
+    config = _fill_defaults(schema, copy.deepcopy(config), schema)
+    _check_semantics(config)
+    return config
+
+
+def _check_semantics(config: dict) -> None:
+    """Rules across values that JSON schema cannot express."""
+    for algo in config["algos"]:
+        if algo not in config:
+            raise ConfigError(f"config key '{algo}': missing; algos lists {algo!r} but it has no settings")
+        section = config[algo]
+        points = section["checkpoints"]
+        if points != sorted(points):
+            raise ConfigError(f"config key '{algo}.checkpoints': must be in increasing order, got {points}")
+        if points[-1] > section["total_steps"]:
+            raise ConfigError(
+                f"config key '{algo}.checkpoints': {points[-1]} is beyond {algo}.total_steps={section['total_steps']}"
+            )
+        if algo in ("td3", "sac") and section["warmup_steps"] >= section["total_steps"]:
+            raise ConfigError(f"config key '{algo}.warmup_steps': must be below {algo}.total_steps")
+        if algo == "ppo" and (section["num_envs"] * section["unroll_length"]) % section["num_minibatches"]:
+            raise ConfigError("config key 'ppo.num_minibatches': must divide ppo.num_envs * ppo.unroll_length")
+
+
+def seed_blocks(config: dict) -> list[tuple[int, ...]]:
+    """The seeds grouped into training jobs of config train.seeds_per_job (in config order)."""
+    seeds, n = config["seeds"], config["train"]["seeds_per_job"]
+    return [tuple(seeds[i : i + n]) for i in range(0, len(seeds), n)]
+
+
+def block_name(block: tuple[int, ...]) -> str:
+    """A job's name for its seed block: 'seed3' or 'seeds3-4-5'."""
+    return f"seed{block[0]}" if len(block) == 1 else "seeds" + "-".join(map(str, block))

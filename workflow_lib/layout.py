@@ -1,0 +1,68 @@
+"""Where results live: one function per kind of output file, used by rules and tests."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+RESULTS = Path("results")
+
+
+def checkpoint_path(env: str, algo: str, seed: int, step: int) -> str:
+    return str(RESULTS / "checkpoints" / env / algo / f"seed{seed}" / f"step{step}.msgpack")
+
+
+def replay_path(env: str, algo: str, seed: int) -> str:
+    return str(RESULTS / "checkpoints" / env / algo / f"seed{seed}" / "replay.msgpack")
+
+
+def eval_path(env: str, algo: str, seed: int) -> str:
+    return str(RESULTS / "train" / env / algo / f"seed{seed}" / "eval.parquet")
+
+
+def work_dir(env: str, algo: str, block: str) -> str:
+    """A training job's private folder: resume snapshot and unpublished checkpoints."""
+    return str(RESULTS / "train" / env / algo / f"_work_{block}")
+
+
+def job_outputs(config: dict, env: str, algo: str, seeds) -> dict[str, list[str]]:
+    """The outputs of the training job of one seed block."""
+    steps = config[algo]["checkpoints"]
+    return {
+        "checkpoints": [checkpoint_path(env, algo, s, t) for s in seeds for t in steps],
+        "replay": [replay_path(env, algo, s) for s in seeds] if algo != "ppo" else [],
+        "evals": [eval_path(env, algo, s) for s in seeds],
+    }
+
+
+def all_checkpoints(config: dict) -> list[str]:
+    return [
+        checkpoint_path(env, algo, seed, step)
+        for env in config["envs"]
+        for algo in config["algos"]
+        for seed in config["seeds"]
+        for step in config[algo]["checkpoints"]
+    ]
+
+
+def all_eval_tables(config: dict) -> list[str]:
+    return [eval_path(e, a, s) for e in config["envs"] for a in config["algos"] for s in config["seeds"]]
+
+
+RUN_KEYS = ("total_steps", "checkpoints", "warmup_steps", "log_every")
+
+
+def train_job_fields(config: dict, wildcards, algo: str, seeds) -> dict:
+    """The TrainJob of a training rule as plain values (Snakemake params: edits rerun the job)."""
+    section = config[algo]
+    return {
+        "env": wildcards.env,
+        "backend": config["backend"],
+        "algo": algo,
+        "seeds": list(seeds),
+        "total_steps": section["total_steps"],
+        "checkpoints": list(section["checkpoints"]),
+        "warmup_steps": section.get("warmup_steps", 0),
+        "log_every": section["log_every"],
+        "episode_length": config["episode_length"],
+        "hyperparameters": {k: v for k, v in section.items() if k not in RUN_KEYS},
+    }
