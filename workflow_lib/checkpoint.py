@@ -33,7 +33,7 @@ def _is_key(x) -> bool:
 
 
 def _to_plain(tree: Any) -> Any:
-    return jax.tree.map(lambda x: np.asarray(jax.random.key_data(x) if _is_key(x) else x), tree)
+    return jax.tree.map(lambda x: np.asarray(jax.random.key_data(x) if _is_key(x) else jnp.asarray(x)), tree)
 
 
 def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> None:

@@ -207,3 +207,28 @@ class Trainer:
                 table.write_parquet(tmp)
                 os.replace(tmp, eval_paths[seed])
         self.snapshot_path.unlink(missing_ok=True)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Run a TrainJob outside Snakemake: python -m workflow_lib.training JOB.json OUT_DIR [SNAPSHOT_S]."""
+    import sys
+
+    argv = sys.argv[1:] if argv is None else argv
+    fields = json.loads(Path(argv[0]).read_text())
+    job = TrainJob(**{**fields, "seeds": tuple(fields["seeds"]), "checkpoints": tuple(fields["checkpoints"])})
+    out = Path(argv[1])
+    logging.basicConfig(level=logging.WARNING)
+    log = logging.getLogger("train")
+    log.setLevel(logging.INFO)
+    trainer = Trainer(job, out / "_work", log)
+    carry, rows = trainer.run(snapshot_every_s=float(argv[2]) if len(argv) > 2 else 300.0)
+    trainer.publish(
+        carry, rows,
+        {(s, t): out / f"seed{s}" / f"step{t}.msgpack" for s in job.seeds for t in job.checkpoints},
+        {s: out / f"seed{s}" / "replay.msgpack" for s in job.seeds} if trainer.algo.off_policy else {},
+        {s: out / f"seed{s}" / "eval.parquet" for s in job.seeds},
+    )
+
+
+if __name__ == "__main__":
+    main()
