@@ -59,7 +59,7 @@ def ours(algo: str, env: str, backend: str, steps: int, seeds: int, log_every: i
         step = end
         print(f"  ours {algo}: step {end}/{steps}", file=sys.stderr, flush=True)
     returns = np.asarray(trainer._evaluate(carry.agent)["return"]).tolist()
-    per_s = seeds * timed_steps / timed_s if algo != "ppo" else seeds * timed_steps / timed_s
+    per_s = seeds * timed_steps / timed_s  # seed-updates/s (TD3/SAC), env-steps/s over seeds (PPO)
     return {"algo": algo, "returns": returns, "wall_s": time.time() - t_all,
             "rate": per_s, "rate_unit": "seed-updates/s" if algo != "ppo" else "env-steps/s"}
 

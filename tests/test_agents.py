@@ -26,8 +26,10 @@ def test_offpolicy_learns_probe(name):
     hp = algo.make_config({"hidden": [64, 64], "batch_size": 64})
     carry = carry_init(algo, PROBE, hp, jax.random.key(0), 2500)
     before = probe_error(algo, carry.agent)
+    carry = jax.tree.map(lambda x: x[None], carry)  # one seed, the leading axis the loop expects
     carry, _ = jax.jit(lambda c: offpolicy_chunk(algo, PROBE, c, 500, False, 1))(carry)
     carry, metrics = jax.jit(lambda c: offpolicy_chunk(algo, PROBE, c, 2000, True, 1))(carry)
+    carry = jax.tree.map(lambda x: x[0], carry)
     assert int(carry.buffer.size) == 2500 and int(carry.steps) == 2500
     assert probe_error(algo, carry.agent) < 0.02 < before
 

@@ -11,7 +11,7 @@ from flax import struct
 
 from workflow_lib.algorithms import Algorithm
 from workflow_lib.envs import EnvCarry, env_carry_init, env_step
-from workflow_lib.replay import ReplayBuffer, buffer_add, buffer_init, buffer_sample
+from workflow_lib.replay import ReplayBuffer, buffer_add_seeds, buffer_init, buffer_sample
 
 
 @struct.dataclass
@@ -35,6 +35,12 @@ class PPOCarry:
     steps: jax.Array
 
 
+def strong_types(tree):
+    """The same pytree with no weakly typed leaves, so a chunk's output carry has exactly its
+    input's types (a weak-type change would recompile the chunk at every call)."""
+    return jax.tree.map(lambda x: jnp.asarray(x, dtype=jnp.result_type(x)), tree)
+
+
 def carry_init(algo: Algorithm, env: Env, hp, key: jax.Array, capacity: int):
     """The carry at step 0 for one seed."""
     k_agent, k_env, key = jax.random.split(key, 3)
@@ -42,32 +48,43 @@ def carry_init(algo: Algorithm, env: Env, hp, key: jax.Array, capacity: int):
     steps = jnp.zeros((), jnp.int32)
     if algo.off_policy:
         buffer = buffer_init(capacity, env.observation_size, env.action_size)
-        return OffPolicyCarry(agent, env_carry_init(env, k_env), buffer, key, steps)
+        return strong_types(OffPolicyCarry(agent, env_carry_init(env, k_env), buffer, key, steps))
     envs = jax.vmap(lambda k: env_carry_init(env, k))(jax.random.split(k_env, hp.num_envs))
-    return PPOCarry(agent, envs, key, steps)
+    return strong_types(PPOCarry(agent, envs, key, steps))
 
 
 def offpolicy_chunk(algo: Algorithm, env: Env, carry: OffPolicyCarry, n_steps: int, learn: bool, max_steps: int):
-    """n_steps env steps, each followed by one update when `learn` (else uniform warm-up actions).
+    """n_steps env steps of every seed (leading axis of `carry`), each followed by one update
+    when `learn` (else uniform warm-up actions).
 
+    The per-seed work is vmapped inside the scan, so the buffer write uses one shared index.
     Steps are grouped in cycles of policy_delay so that TD3's delayed actor step is a static
     choice, not a cond that vmap over seeds would turn into always computing the actor step.
     """
     delay = carry.agent.config.policy_delay if learn else 1
 
-    def one_step(c: OffPolicyCarry, actor_step: bool):
-        key, k_act, k_reset, k_batch, k_update = jax.random.split(c.key, 5)
-        obs = c.env.state.obs
+    def act(agent, env_c, key):
+        key, k_act, k_reset = jax.random.split(key, 3)
         if learn:
-            action = algo.module.explore(c.agent, obs, k_act)
+            action = algo.module.explore(agent, env_c.state.obs, k_act)
         else:
             action = jax.random.uniform(k_act, (env.action_size,), minval=-1.0, maxval=1.0)
-        env_c, trans = env_step(env, c.env, action, env.reset(k_reset), max_steps)
-        buffer = buffer_add(c.buffer, trans)
+        env_c, trans = env_step(env, env_c, action, env.reset(k_reset), max_steps)
+        return env_c, trans, key
+
+    def learn_step(agent, buffer, key, actor_step):
+        key, k_batch, k_update = jax.random.split(key, 3)
+        batch = buffer_sample(buffer, k_batch, agent.config.batch_size)
+        agent, metrics = algo.module.update(agent, batch, k_update, actor_step=actor_step)
+        return agent, metrics, key
+
+    def one_step(c: OffPolicyCarry, actor_step: bool):
+        env_c, trans, key = jax.vmap(act)(c.agent, c.env, c.key)
+        buffer = buffer_add_seeds(c.buffer, trans, c.steps[0])
         agent, metrics = c.agent, {}
         if learn:
-            batch = buffer_sample(buffer, k_batch, agent.config.batch_size)
-            agent, metrics = algo.module.update(agent, batch, k_update, actor_step=actor_step)
+            update = jax.vmap(lambda a, b, k: learn_step(a, b, k, actor_step))
+            agent, metrics, key = update(agent, buffer, key)
         return c.replace(agent=agent, env=env_c, buffer=buffer, key=key, steps=c.steps + 1), metrics
 
     def cycle(c, _):
@@ -78,7 +95,7 @@ def offpolicy_chunk(algo: Algorithm, env: Env, carry: OffPolicyCarry, n_steps: i
         return c, metrics
 
     carry, metrics = jax.lax.scan(cycle, carry, None, length=n_steps // delay)
-    return carry, jax.tree.map(jnp.mean, metrics)
+    return strong_types(carry), jax.tree.map(lambda m: jnp.mean(m, axis=0), metrics)
 
 
 def ppo_chunk(algo: Algorithm, env: Env, carry: PPOCarry, n_iterations: int, max_steps: int):
@@ -93,7 +110,7 @@ def ppo_chunk(algo: Algorithm, env: Env, carry: PPOCarry, n_iterations: int, max
         return c.replace(agent=agent, envs=envs, key=key, steps=c.steps + n), metrics
 
     carry, metrics = jax.lax.scan(iteration, carry, None, length=n_iterations)
-    return carry, jax.tree.map(jnp.mean, metrics)
+    return strong_types(carry), jax.tree.map(jnp.mean, metrics)
 
 
 def recent_return(carry) -> jax.Array:

@@ -30,6 +30,16 @@ def buffer_add(buf: ReplayBuffer, trans: Transition) -> ReplayBuffer:
     return ReplayBuffer(data, buf.size + 1)
 
 
+def buffer_add_seeds(buf: ReplayBuffer, trans: Transition, index: jax.Array) -> ReplayBuffer:
+    """Append one transition per seed to a seed-batched buffer at a shared insertion point.
+
+    Seeds of a job step in lockstep, so the index is one scalar: a vmapped per-seed write
+    would become a scatter that XLA on the CPU does not keep in place (a full copy per step).
+    """
+    write = lambda d, x: jax.lax.dynamic_update_index_in_dim(d, x, index, 1)  # noqa: E731
+    return ReplayBuffer(jax.tree.map(write, buf.data, trans), buf.size + 1)
+
+
 def buffer_sample(buf: ReplayBuffer, key: jax.Array, batch_size: int, prefix=None) -> Transition:
     """A uniform minibatch from the first `prefix` transitions (default: all stored)."""
     limit = buf.size if prefix is None else prefix

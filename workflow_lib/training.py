@@ -129,8 +129,8 @@ class Trainer:
             if algo.off_policy:
                 fn = lambda c: offpolicy_chunk(algo, env, c, n_steps, learn, T)  # noqa: E731
             else:
-                fn = lambda c: ppo_chunk(algo, env, c, n_steps // self.unit, T)  # noqa: E731
-            self._chunks[(n_steps, learn)] = jax.jit(jax.vmap(fn), donate_argnums=0)
+                fn = jax.vmap(lambda c: ppo_chunk(algo, env, c, n_steps // self.unit, T))  # noqa: E731
+            self._chunks[(n_steps, learn)] = jax.jit(fn, donate_argnums=0)
         return self._chunks[(n_steps, learn)]
 
     def initial_carry(self):
