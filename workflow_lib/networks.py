@@ -7,6 +7,8 @@ from typing import Callable, Sequence
 import flax.linen as nn
 import jax
 import jax.numpy as jnp
+import optax
+from flax.training.train_state import TrainState
 
 ACTIVATIONS: dict[str, Callable] = {"relu": nn.relu, "tanh": nn.tanh}
 
@@ -91,3 +93,8 @@ class ValueNet(nn.Module):
     @nn.compact
     def __call__(self, obs: jax.Array) -> jax.Array:
         return MLP(self.hidden, 1, self.activation)(obs)[..., 0]
+
+
+def train_state(module: nn.Module, key: jax.Array, tx: optax.GradientTransformation, *example) -> TrainState:
+    """A TrainState of a freshly initialised `module` (shapes from the example inputs)."""
+    return TrainState.create(apply_fn=module.apply, params=module.init(key, *example), tx=tx)

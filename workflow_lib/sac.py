@@ -11,7 +11,7 @@ from flax import struct
 from flax.training.train_state import TrainState
 
 from workflow_lib.envs import Transition
-from workflow_lib.networks import GaussianActor, TwinCritic
+from workflow_lib.networks import GaussianActor, TwinCritic, train_state
 
 
 @dataclasses.dataclass(frozen=True)
@@ -45,11 +45,9 @@ def init(key: jax.Array, obs_size: int, action_size: int, config: SACConfig = SA
     """Fresh networks and Adam states, temperature at its initial value."""
     k_actor, k_critic = jax.random.split(key)
     obs, act = jnp.zeros((1, obs_size)), jnp.zeros((1, action_size))
-    actor_net = GaussianActor(config.hidden, action_size)
-    critic_net = TwinCritic(config.hidden)
     tx = optax.adam(config.learning_rate, eps=config.adam_eps)
-    actor = TrainState.create(apply_fn=actor_net.apply, params=actor_net.init(k_actor, obs), tx=tx)
-    critic = TrainState.create(apply_fn=critic_net.apply, params=critic_net.init(k_critic, obs, act), tx=tx)
+    actor = train_state(GaussianActor(config.hidden, action_size), k_actor, tx, obs)
+    critic = train_state(TwinCritic(config.hidden), k_critic, tx, obs, act)
     log_alpha = TrainState.create(
         apply_fn=None, params={"log_alpha": jnp.log(jnp.asarray(config.init_temperature, jnp.float32))}, tx=tx
     )
