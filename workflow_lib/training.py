@@ -166,7 +166,8 @@ class Trainer:
         carry, step, rows = self.resume()
         checkpoint_at = {self.unit * math.ceil(s / self.unit): s for s in job.checkpoints}
         last_snapshot, t_chunk = time.monotonic(), time.monotonic()
-        for end in [b for b in boundaries(job, self.unit) if b > step]:
+        points = boundaries(job, self.unit)
+        for end in [b for b in points if b > step]:
             learn = step >= job.warmup_steps
             carry, metrics = self.chunk(end - step, learn)(carry)
             evals = self._evaluate(carry.agent)
@@ -186,7 +187,7 @@ class Trainer:
                     one = jax.tree.map(lambda x: x[i], carry)
                     meta = self.meta(seed=s, step=checkpoint_at[end], env_steps=end)
                     checkpoint.save(self.checkpoint_path(s, checkpoint_at[end]), "agent", meta, checkpoint_state(one))
-            if now - last_snapshot >= snapshot_every_s and end < boundaries(job, self.unit)[-1]:
+            if now - last_snapshot >= snapshot_every_s and end < points[-1]:
                 meta = self.meta(step=end, fingerprint=job.fingerprint(), eval_rows=rows, seeds=list(job.seeds))
                 checkpoint.save(self.snapshot_path, "snapshot", meta, carry)
                 last_snapshot = time.monotonic()
