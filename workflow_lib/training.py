@@ -164,6 +164,8 @@ class Trainer:
         """Train to the end; returns the final carry and the evaluation rows."""
         job = self.job
         carry, step, rows = self.resume()
+        self.log.info("%s %s seeds %s: from step %d to %d (first chunks compile)", job.env, job.algo,
+                      list(job.seeds), step, job.total_steps)
         checkpoint_at = {self.unit * math.ceil(s / self.unit): s for s in job.checkpoints}
         last_snapshot, t_chunk = time.monotonic(), time.monotonic()
         points = boundaries(job, self.unit)
