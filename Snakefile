@@ -12,6 +12,7 @@ report: "report/workflow.rst"
 
 include: "rules/common.smk"
 include: "rules/train.smk"
+include: "rules/purd.smk"
 include: "rules/figures.smk"
 
 
@@ -19,3 +20,4 @@ rule all:
     input:
         all_checkpoints(),
         "results/figures/learning_curves.png",
+        [layout.purd_map(env) for env in config["envs"]],

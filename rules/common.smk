@@ -2,6 +2,8 @@
 import functools
 import sys
 
+from snakemake.exceptions import WorkflowError
+
 from workflow_lib.config import ConfigError, block_name, seed_blocks, validate_config
 from workflow_lib import layout
 
@@ -24,3 +26,36 @@ def eval_tables():
 def train_job(algo, seeds):
     """params.job of a training rule: the TrainJob fields for its env wildcard."""
     return functools.partial(layout.train_job_fields, config, algo=algo, seeds=seeds)
+
+
+def purd_inputs(wildcards):
+    """A PURD job reads one checkpoint and, for TD3/SAC, its seed's replay buffer."""
+    w = wildcards
+    inputs = {"checkpoint": layout.checkpoint_path(w.env, w.algo, w.seed, w.step)}
+    if w.algo != "ppo":
+        inputs["replay"] = layout.replay_path(w.env, w.algo, w.seed)
+    return inputs
+
+
+def purd_settings(wildcards):
+    """Everything a PURD job computes from, so that an edit reruns exactly these jobs."""
+    purd = config["purd"]
+    return {
+        "n": purd["samples"],
+        "batch_size": purd["batch_size"],
+        "update_batch": purd["ppo_update_batch"] if wildcards.kind == "ppo" else 0,
+        "sigma": purd["sigma"] if wildcards.kind == "gaussian" else 0.0,
+        "episode_length": config["episode_length"],
+    }
+
+
+def figure_env(figure):
+    """The env a numbered per-env figure shows, checked against the config's envs."""
+    env = PAPER_FIGURE_ENVS.get(figure) or config["figures"]["figure2"]["env"]
+    if env not in config["envs"]:
+        raise WorkflowError(f"{figure} shows {env}, which is not in the config's envs {config['envs']}")
+    return env
+
+
+# Figures 11-13 of the paper show these envs; Figure 2 the env named in the config.
+PAPER_FIGURE_ENVS = {"figure11": "halfcheetah", "figure12": "hopper", "figure13": "walker2d"}

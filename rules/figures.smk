@@ -31,3 +31,34 @@ rule learning_curves:
         "../envs/jax.yaml"
     script:
         "../scripts/learning_curves.py"
+
+
+rule purd_map:
+    input:
+        layout.stats_table("{env}"),
+    output:
+        report(
+            layout.purd_map("{env}"),
+            caption="../report/purd_map.rst",
+            category="Post-update return distributions",
+            subcategory="{env}",
+        ),
+    params:
+        highlights=config["figures"]["purd_map"]["highlights"],
+        ltp_alpha=config["stats"]["ltp_alpha"],
+    log:
+        "logs/figures/purd_map_{env}.log",
+    conda:
+        "../envs/jax.yaml"
+    script:
+        "../scripts/purd_map.py"
+
+
+for _figure in ("figure2", *PAPER_FIGURE_ENVS):
+
+    rule:
+        name:
+            _figure
+        input:
+            lambda w, figure=_figure: layout.purd_map(figure_env(figure)),
+        localrule: True

@@ -27,6 +27,8 @@ def test_defaults_are_spec_values():
     assert cfg["td3"]["warmup_steps"] == 10000 and cfg["sac"]["target_entropy_scale"] == 0.5
     assert cfg["ppo"]["learning_rate"] == 2.6e-3 and cfg["ppo"]["value_coef"] == 2.0
     assert cfg["train"]["seeds_per_job"] == 1
+    assert cfg["purd"]["sigma"] == 3e-4 and cfg["stats"]["cvar_alphas"] == [0.1] and cfg["stats"]["ltp_alpha"] == 0.5
+    assert cfg["stats"]["resamples"] == 1000 and cfg["stats"]["bins"] == 100
 
 
 def broken(edit):
@@ -48,6 +50,9 @@ def broken(edit):
         (lambda c: c["ppo"].update(checkpoints=[5_000_000]), "ppo.checkpoints"),
         (lambda c: c.update(backend="warp"), "backend"),
         (lambda c: c.pop("sac"), "sac"),
+        (lambda c: c.setdefault("purd", {}).update(samples=0), "purd.samples"),
+        (lambda c: c.setdefault("stats", {}).update(cvar_alphas=[0.1, 1.5]), "stats.cvar_alphas[1]"),
+        (lambda c: c.setdefault("figures", {}).update(figure2={"env": "ant"}), "figures.figure2.env"),
     ],
 )
 def test_mistakes_name_the_key(edit, key):

@@ -78,6 +78,9 @@ def _check_semantics(config: dict) -> None:
             raise ConfigError(f"config key '{algo}.warmup_steps': must be below {algo}.total_steps")
         if algo == "ppo" and (section["num_envs"] * section["unroll_length"]) % section["num_minibatches"]:
             raise ConfigError("config key 'ppo.num_minibatches': must divide ppo.num_envs * ppo.unroll_length")
+    fig2 = config["figures"]["figure2"]["env"]
+    if fig2 not in config["envs"]:
+        raise ConfigError(f"config key 'figures.figure2.env': {fig2!r} is not in envs {config['envs']}")
 
 
 def seed_blocks(config: dict) -> list[tuple[int, ...]]:

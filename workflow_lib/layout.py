@@ -66,3 +66,31 @@ def train_job_fields(config: dict, wildcards, algo: str, seeds) -> dict:
         "episode_length": config["episode_length"],
         "hyperparameters": {k: v for k, v in section.items() if k not in RUN_KEYS},
     }
+
+
+def purd_path(env: str, algo: str, kind: str, seed: int, step: int) -> str:
+    """The sampled post-update returns of one checkpoint under one kind of update."""
+    return str(RESULTS / "purd" / env / algo / kind / f"seed{seed}" / f"step{step}.parquet")
+
+
+def policies(config: dict, env: str) -> list[dict]:
+    """Every (algo, seed, step) of an env, as the rows of its statistics table will name them."""
+    return [
+        {"env": env, "algo": algo, "seed": seed, "step": step}
+        for algo in config["algos"]
+        for seed in config["seeds"]
+        for step in config[algo]["checkpoints"]
+    ]
+
+
+def own_purds(config: dict, env: str) -> list[str]:
+    """The PURD files of every policy of an env under its own algorithm's update."""
+    return [purd_path(env, p["algo"], p["algo"], p["seed"], p["step"]) for p in policies(config, env)]
+
+
+def stats_table(env: str) -> str:
+    return str(RESULTS / "tables" / f"purd_stats_{env}.parquet")
+
+
+def purd_map(env: str) -> str:
+    return str(RESULTS / "figures" / f"purd_map_{env}.png")

@@ -70,6 +70,16 @@ def policy(state: PPOState, obs: jax.Array) -> jax.Array:
     return jnp.clip(state.actor_apply(state.train.params["actor"], obs)[0], -1.0, 1.0)
 
 
+
+def actor_params(state: PPOState) -> dict:
+    """The policy's parameters: what a post-update sample changes and an evaluation uses."""
+    return state.train.params["actor"]
+
+
+def with_actor_params(state: PPOState, params: dict) -> PPOState:
+    """The state with other policy parameters (critic and optimizer shared)."""
+    return state.replace(train=state.train.replace(params={**state.train.params, "actor": params}))
+
 def _log_prob(mean: jax.Array, log_std: jax.Array, action: jax.Array) -> jax.Array:
     z = (action - mean) / jnp.exp(log_std)
     return jnp.sum(-0.5 * z * z - log_std - 0.5 * jnp.log(2 * jnp.pi), axis=-1)
@@ -134,18 +144,35 @@ def minibatch_step(state: PPOState, mb: dict) -> tuple[PPOState, dict]:
     return state.replace(train=state.train.apply_gradients(grads=grads)), metrics
 
 
-def minibatches(state: PPOState, rollout: Rollout, key: jax.Array) -> dict:
-    """The unroll as [epochs * minibatches, size, ...] shuffled minibatches with GAE targets."""
-    cfg = state.config
+def _flat_batch(state: PPOState, rollout: Rollout) -> dict:
+    """The unroll flattened to [T * E, ...] with its GAE advantages and value targets."""
     adv, target = advantages(state, rollout.trans)
     flat = {
         "obs": rollout.trans.obs, "action": rollout.trans.action, "logp": rollout.logp,
         "adv": adv, "target": target,
     }
-    flat = jax.tree.map(lambda x: x.reshape((-1,) + x.shape[2:]), flat)
+    return jax.tree.map(lambda x: x.reshape((-1,) + x.shape[2:]), flat)
+
+
+def minibatches(state: PPOState, rollout: Rollout, key: jax.Array) -> dict:
+    """The unroll as [epochs * minibatches, size, ...] shuffled minibatches with GAE targets."""
+    cfg = state.config
+    flat = _flat_batch(state, rollout)
     n = flat["adv"].shape[0]
     perms = jax.vmap(lambda k: jax.random.permutation(k, n))(jax.random.split(key, cfg.num_epochs))
     idx = perms.reshape(cfg.num_epochs * cfg.num_minibatches, n // cfg.num_minibatches)
+    return jax.tree.map(lambda x: x[idx], flat)
+
+
+def first_minibatch(state: PPOState, rollout: Rollout, key: jax.Array) -> dict:
+    """One shuffled minibatch of the unroll, as the first step of an update would see it.
+
+    Distributed like minibatches(...)[0] without gathering the other epochs' minibatches:
+    PURD sampling takes a single minibatch step per sample (SPEC, "One update").
+    """
+    flat = _flat_batch(state, rollout)
+    n = flat["adv"].shape[0]
+    idx = jax.random.permutation(key, n)[: n // state.config.num_minibatches]
     return jax.tree.map(lambda x: x[idx], flat)
 
 

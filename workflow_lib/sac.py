@@ -71,6 +71,16 @@ def _sample(state: SACState, params: dict, obs: jax.Array, key: jax.Array) -> tu
     return action, jnp.sum(logp, axis=-1)
 
 
+
+def actor_params(state: SACState) -> dict:
+    """The policy's parameters: what a post-update sample changes and an evaluation uses."""
+    return state.actor.params
+
+
+def with_actor_params(state: SACState, params: dict) -> SACState:
+    """The state with other policy parameters (everything else shared)."""
+    return state.replace(actor=state.actor.replace(params=params))
+
 def explore(state: SACState, obs: jax.Array, key: jax.Array) -> jax.Array:
     """Behaviour action: a sample of the stochastic policy."""
     return _sample(state, state.actor.params, obs, key)[0]

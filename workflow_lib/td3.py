@@ -56,6 +56,16 @@ def policy(state: TD3State, obs: jax.Array) -> jax.Array:
     return state.actor.apply_fn(state.actor.params, obs)
 
 
+
+def actor_params(state: TD3State) -> dict:
+    """The policy's parameters: what a post-update sample changes and an evaluation uses."""
+    return state.actor.params
+
+
+def with_actor_params(state: TD3State, params: dict) -> TD3State:
+    """The state with other policy parameters (everything else shared)."""
+    return state.replace(actor=state.actor.replace(params=params))
+
 def explore(state: TD3State, obs: jax.Array, key: jax.Array) -> jax.Array:
     """Behaviour action: deterministic action plus Gaussian exploration noise, clipped."""
     action = policy(state, obs)

@@ -21,7 +21,7 @@ import jax.numpy as jnp
 import numpy as np
 import polars as pl
 
-from workflow_lib import checkpoint
+from workflow_lib import checkpoint, tables
 from workflow_lib.algorithms import ALGORITHMS, Algorithm
 from workflow_lib.envs import make_env, reference_state
 from workflow_lib.evaluate import rollout_return
@@ -206,9 +206,7 @@ class Trainer:
                 checkpoint.save(replay_paths[seed], "replay", self.meta(seed=seed, capacity=self.capacity), buf)
             if seed in eval_paths:
                 table = pl.DataFrame([r for r in rows if r["seed"] == seed], schema=EVAL_SCHEMA)
-                tmp = Path(eval_paths[seed]).with_suffix(".tmp.parquet")
-                table.write_parquet(tmp)
-                os.replace(tmp, eval_paths[seed])
+                tables.write_parquet(table, eval_paths[seed])
         self.snapshot_path.unlink(missing_ok=True)
 
 

@@ -1,0 +1,45 @@
+# Post-update return distributions: one sampling job per checkpoint and kind of update,
+# then one statistics table per env.
+
+
+wildcard_constraints:
+    algo="td3|sac|ppo",
+    kind="td3|sac|ppo|gaussian",
+    seed=r"\d+",
+    step=r"\d+",
+
+
+rule purd:
+    input:
+        unpack(purd_inputs),
+    output:
+        layout.purd_path("{env}", "{algo}", "{kind}", "{seed}", "{step}"),
+    params:
+        settings=purd_settings,
+    log:
+        "logs/purd/{env}/{algo}/{kind}/seed{seed}/step{step}.log",
+    benchmark:
+        "benchmarks/purd/{env}/{algo}/{kind}/seed{seed}/step{step}.tsv"
+    threads: 2
+    resources:
+        gpu=1,
+    conda:
+        "../envs/jax.yaml"
+    script:
+        "../scripts/purd.py"
+
+
+rule purd_stats:
+    input:
+        lambda w: layout.own_purds(config, w.env),
+    output:
+        layout.stats_table("{env}"),
+    params:
+        policies=lambda w: layout.policies(config, w.env),
+        stats=config["stats"],
+    log:
+        "logs/tables/purd_stats_{env}.log",
+    conda:
+        "../envs/jax.yaml"
+    script:
+        "../scripts/purd_stats.py"

@@ -1,0 +1,20 @@
+"""Snakemake script of the purd rule: sample one checkpoint's post-update returns."""
+
+import logging
+
+from workflow_lib import purd, tables
+
+log = logging.getLogger("purd")
+handler = logging.FileHandler(snakemake.log[0])
+handler.setFormatter(logging.Formatter("%(asctime)s %(message)s"))
+log.addHandler(handler)
+log.setLevel(logging.INFO)
+
+settings = purd.Settings(**snakemake.params.settings)
+policy = purd.load_policy(snakemake.input.checkpoint, snakemake.input.get("replay"))
+kind = snakemake.wildcards.kind
+samples = purd.sample(policy, kind, settings, log)
+meta = {"env": policy.env, "algo": policy.algo, "seed": policy.seed, "step": policy.step, "update": kind,
+        **snakemake.params.settings}
+tables.write_parquet(purd.to_table(samples), snakemake.output[0], meta)
+log.info("done: mean return %.1f over %d samples", samples["return"].mean(), settings.n)

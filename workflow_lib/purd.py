@@ -1,0 +1,181 @@
+"""Post-update return distributions (Def. 3.1): N independent updates of a checkpoint, each
+updated deterministic policy rolled out from s_I (SPEC, "One update").
+
+The updates are the training code's own functions (td3.actor_update, sac.actor_update,
+ppo.collect + ppo.minibatch_step), never a copy. A chunk of samples is one jitted program:
+updates vmapped over per-sample keys, then a vmapped rollout of the distinct updated policies
+scanned over time. The host only loops over chunks, so memory is bounded by the chunk size.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import logging
+import math
+import os
+import time
+from typing import Any, Callable
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import polars as pl
+from brax.envs.base import Env, State
+
+from workflow_lib import ppo, replay
+from workflow_lib.algorithms import ALGORITHMS, Algorithm
+from workflow_lib.envs import EnvCarry, make_env, reference_state
+from workflow_lib.evaluate import rollout_return
+from workflow_lib.training import load_checkpoint, load_replay, seed_key
+
+UPDATE_KINDS = ("td3", "sac", "ppo", "gaussian")
+
+
+@dataclasses.dataclass(frozen=True)
+class Settings:
+    """How a PURD is sampled; every field is a config value (purd section)."""
+
+    n: int = 1000
+    batch_size: int = 100  # samples per jitted chunk: bounds memory
+    update_batch: int = 0  # updates computed at once inside a chunk (0: the whole chunk)
+    sigma: float = 3e-4  # the Gaussian update's scale
+    episode_length: int = 1000
+    with_rewards: bool = False
+
+
+@dataclasses.dataclass(frozen=True)
+class Policy:
+    """A checkpoint as the sampler needs it: the agent and what its own update reads."""
+
+    env: str
+    backend: str
+    algo: str
+    seed: int
+    step: int
+    agent: Any
+    buffer: replay.ReplayBuffer | None = None  # off-policy: the stored data, size = the checkpoint's prefix
+    envs: EnvCarry | None = None  # PPO: the training envs at the checkpoint
+    max_steps: int = 1000  # training's episode length (PPO's truncation during collection)
+
+
+def load_policy(checkpoint_path: str | os.PathLike, replay_path: str | os.PathLike | None = None) -> Policy:
+    """A Policy from a checkpoint file and, for TD3/SAC, the seed's replay file."""
+    meta, state = load_checkpoint(checkpoint_path)
+    buffer = envs = None
+    if ALGORITHMS[meta["algo"]].off_policy:
+        if replay_path is None:
+            raise ValueError(f"{checkpoint_path}: an off-policy checkpoint needs its replay file")
+        _, data = load_replay(replay_path)
+        buffer = replay.ReplayBuffer(data.data, jnp.asarray(state["buffer_size"]))
+    else:
+        envs = state["envs"]
+    return Policy(meta["env"], meta["backend"], meta["algo"], meta["seed"], meta["step"], state["agent"],
+                  buffer, envs, meta.get("episode_length", 1000))
+
+
+def root_key(env: str, algo: str, seed: int, step: int, kind: str) -> jax.Array:
+    """The key of one policy's PURD; sample i uses fold_in(root, i), so the first n samples
+    are the same whatever N is."""
+    salt = int.from_bytes(hashlib.sha256(f"purd/{kind}".encode()).digest()[:4], "little")
+    return jax.random.fold_in(jax.random.fold_in(seed_key(env, algo, seed), salt), step)
+
+
+def check_kind(algo: str, kind: str) -> None:
+    if kind not in UPDATE_KINDS:
+        raise ValueError(f"unknown update kind {kind!r}; expected one of {UPDATE_KINDS}")
+    if kind not in (algo, "gaussian"):
+        raise ValueError(f"a {algo} checkpoint takes its own update ({algo}) or gaussian, not {kind}")
+
+
+def update_fn(algo: Algorithm, kind: str, env: Env, settings: Settings, max_steps: int) -> Callable:
+    """(agent, buffer, envs, key) -> the actor parameters after one update of this kind."""
+    mod = algo.module
+
+    def gaussian(agent, buffer, envs, key):
+        params = mod.actor_params(agent)
+        leaves, tree = jax.tree.flatten(params)
+        keys = jax.random.split(key, len(leaves))
+        noisy = [x + settings.sigma * jax.random.normal(k, x.shape, x.dtype) for x, k in zip(leaves, keys)]
+        return jax.tree.unflatten(tree, noisy)
+
+    def td3(agent, buffer, envs, key):
+        batch = replay.buffer_sample(buffer, key, agent.config.batch_size)
+        return mod.actor_params(mod.actor_update(agent, batch)[0])
+
+    def sac(agent, buffer, envs, key):
+        k_batch, k_noise = jax.random.split(key)
+        batch = replay.buffer_sample(buffer, k_batch, agent.config.batch_size)
+        return mod.actor_params(mod.actor_update(agent, batch, k_noise)[0])
+
+    def ppo_update(agent, buffer, envs, key):
+        k_collect, k_perm = jax.random.split(key)
+        _, rollout = ppo.collect(agent, env, envs, k_collect, max_steps)
+        return ppo.actor_params(ppo.minibatch_step(agent, ppo.first_minibatch(agent, rollout, k_perm))[0])
+
+    return {"gaussian": gaussian, "td3": td3, "sac": sac, "ppo": ppo_update}[kind]
+
+
+def rollouts(algo: Algorithm, env: Env, agent, params, start: State, settings: Settings) -> dict:
+    """Deterministic returns of many policies (params with a leading sample axis) from s_I."""
+    mod = algo.module
+    one = lambda p: rollout_return(  # noqa: E731
+        env, lambda a, obs: mod.policy(a, obs), mod.with_actor_params(agent, p), start,
+        settings.episode_length, settings.with_rewards,
+    )
+    return jax.vmap(one)(params)
+
+
+def chunk_program(policy: Policy, kind: str, settings: Settings) -> Callable:
+    """The jitted program of one chunk: (agent, buffer, envs, start, root, indices) -> outputs."""
+    check_kind(policy.algo, kind)
+    algo = ALGORITHMS[policy.algo]
+    env = make_env(policy.env, policy.backend)
+    update = update_fn(algo, kind, env, settings, policy.max_steps)
+
+    def run(agent, buffer, envs, start, root, indices):
+        keys = jax.vmap(lambda i: jax.random.fold_in(root, i))(indices)
+        one = lambda k: update(agent, buffer, envs, k)  # noqa: E731
+        if settings.update_batch and settings.update_batch < len(indices):
+            params = jax.lax.map(one, keys, batch_size=settings.update_batch)
+        else:
+            params = jax.vmap(one)(keys)
+        return rollouts(algo, env, agent, params, start, settings)
+
+    return jax.jit(run)
+
+
+def sample(policy: Policy, kind: str, settings: Settings, log: logging.Logger | None = None) -> dict[str, np.ndarray]:
+    """The PURD of one policy: per sample its index, return, episode length (and rewards).
+
+    Every chunk has batch_size samples (the last one padded and trimmed), so sample i is
+    computed by the same program at the same position whatever N is: results are bitwise
+    reproducible and the first n samples do not change when N grows.
+    """
+    program = chunk_program(policy, kind, settings)
+    start = reference_state(policy.env, policy.backend)
+    root = root_key(policy.env, policy.algo, policy.seed, policy.step, kind)
+    n_chunks, b = math.ceil(settings.n / settings.batch_size), settings.batch_size
+    outs, t0 = [], time.monotonic()
+    for c in range(n_chunks):
+        indices = jnp.arange(c * b, (c + 1) * b, dtype=jnp.uint32)
+        outs.append(jax.device_get(program(policy.agent, policy.buffer, policy.envs, start, root, indices)))
+        if log is not None:
+            done = min((c + 1) * b, settings.n)
+            elapsed = time.monotonic() - t0
+            log.info("%s %s seed %d step %d (%s): %d/%d samples, %.0f env-steps/s", policy.env, policy.algo,
+                     policy.seed, policy.step, kind, done, settings.n, done * settings.episode_length / elapsed)
+    result = {k: np.concatenate([o[k] for o in outs])[: settings.n] for k in outs[0]}
+    return {"sample": np.arange(settings.n), **result}
+
+
+def to_table(samples: dict[str, np.ndarray]) -> pl.DataFrame:
+    """The Parquet layout of a PURD file: sample, return, length (and per-step rewards)."""
+    columns = {
+        "sample": pl.Series(samples["sample"], dtype=pl.Int64),
+        "return": pl.Series(samples["return"].astype(np.float64)),
+        "length": pl.Series(samples["length"], dtype=pl.Int32),
+    }
+    if "rewards" in samples:
+        columns["rewards"] = pl.Series(list(samples["rewards"]), dtype=pl.List(pl.Float32))
+    return pl.DataFrame(columns)
