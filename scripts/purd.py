@@ -1,15 +1,10 @@
 """Snakemake script of the purd rule: sample one checkpoint's post-update returns."""
 
-import logging
-
 from workflow_lib import purd, tables
+from workflow_lib.runtime import compilation_cache, job_logger
 
-log = logging.getLogger("purd")
-handler = logging.FileHandler(snakemake.log[0])
-handler.setFormatter(logging.Formatter("%(asctime)s %(message)s"))
-log.addHandler(handler)
-log.setLevel(logging.INFO)
-
+log = job_logger("purd", snakemake.log[0])
+compilation_cache(snakemake.config["compilation_cache"])
 settings = purd.Settings(**snakemake.params.settings)
 policy = purd.load_policy(snakemake.input.checkpoint, snakemake.input.get("replay"))
 kind = snakemake.wildcards.kind

@@ -1,15 +1,10 @@
 """Snakemake script of the training rules: run one TrainJob and publish its outputs."""
 
-import logging
-
+from workflow_lib.runtime import compilation_cache, job_logger
 from workflow_lib.training import TrainJob, Trainer
 
-log = logging.getLogger("train")
-handler = logging.FileHandler(snakemake.log[0])
-handler.setFormatter(logging.Formatter("%(asctime)s %(message)s"))
-log.addHandler(handler)
-log.setLevel(logging.INFO)
-
+log = job_logger("train", snakemake.log[0])
+compilation_cache(snakemake.config["compilation_cache"])
 fields = dict(snakemake.params.job)
 job = TrainJob(**{**fields, "seeds": tuple(fields["seeds"]), "checkpoints": tuple(fields["checkpoints"])})
 trainer = Trainer(job, snakemake.params.work_dir, log)

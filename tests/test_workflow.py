@@ -62,6 +62,28 @@ def test_tiny_workflow_outputs(tiny_run):
     assert not list((tiny_run / "results" / "train").glob("*/*/_work_*/snapshot.msgpack"))
 
 
+def test_tiny_workflow_purds_stats_and_figure2(tiny_run):
+    results = tiny_run / "results"
+    purds = sorted(results.glob("purd/hopper/*/*/seed*/step*.parquet"))
+    assert len(purds) == 3 * 2 * 2  # one per checkpoint, each under its own algorithm's update
+    for path in purds:
+        algo, kind = path.parts[-4], path.parts[-3]
+        samples = pl.read_parquet(path)
+        assert kind == algo and samples.columns == ["sample", "return", "length"] and samples.height == 12
+        assert samples["length"].max() <= 100 and samples["return"].is_finite().all()
+    stats = pl.read_parquet(results / "tables" / "purd_stats_hopper.parquet")
+    assert stats.height == 12 and stats.select("algo", "seed", "step").n_unique() == 12
+    assert (stats["mean_lo"] <= stats["mean"]).all() and (stats["mean"] <= stats["mean_hi"]).all()
+    ltp = stats.filter(pl.col("ltp_defined"))["ltp"]
+    assert ((ltp >= 0) & (ltp <= 1)).all()
+    assert (results / "figures" / "purd_map_hopper.png").read_bytes()[:4] == b"\x89PNG"
+    for log in (tiny_run / "logs" / "purd").glob("hopper/*/*/seed*/*.log"):
+        assert "env-steps/s" in log.read_text()  # progress while sampling
+    assert list((tiny_run / ".jax_cache").iterdir())  # jobs share compiled programs
+    figure2 = snakemake(tiny_run, "figure2", "-n", "--configfile", "configs/tiny.yaml")
+    assert "Nothing to be done" in figure2.stdout + figure2.stderr
+
+
 def test_rerun_plans_nothing(tiny_run):
     result = snakemake(tiny_run, "all", "-n", "--configfile", "configs/tiny.yaml")
     assert result.returncode == 0 and "Nothing to be done" in result.stdout + result.stderr

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 import jax
 import jax.numpy as jnp
 from brax import envs as brax_envs
@@ -25,6 +27,7 @@ def make_env(name: str, backend: str, reset_noise_scale: float | None = None) ->
     return brax_envs.get_environment(name, backend=backend, **kwargs)
 
 
+@functools.lru_cache(maxsize=8)
 def reference_state(name: str, backend: str) -> State:
     """s_I: the reset with the noise scale set to 0, identical for every evaluation (SPEC)."""
     env = make_env(name, backend, reset_noise_scale=0.0)

@@ -47,8 +47,8 @@ def purd_map(table: pl.DataFrame, highlights: pl.DataFrame, path: str, ltp_alpha
             if part.height:
                 ax.scatter(part["mean"], part[column], s=14, alpha=0.6, color=color, label=algo.upper())
         stars = highlights.filter(pl.col(column).is_not_nan())
-        ax.scatter(stars["mean"], stars[column], marker="*", s=180, color="gold", edgecolor="black", zorder=3,
-                   label="highlighted" if column == "std" else None)
+        ax.scatter(stars["mean"], stars[column], marker="*", s=200, zorder=3, edgecolor="black",
+                   color=[ALGO_COLORS[a] for a in stars["algo"]], label="highlighted" if column == "std" else None)
         for row in stars.iter_rows(named=True):
             ax.annotate(f"{row['algo']}/{row['seed']}/{row['step']}", (row["mean"], row[column]), fontsize=6,
                         xytext=(4, 4), textcoords="offset points")

@@ -10,6 +10,7 @@ scanned over time. The host only loops over chunks, so memory is bounded by the 
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import logging
 import math
@@ -129,9 +130,16 @@ def rollouts(algo: Algorithm, env: Env, agent, params, start: State, settings: S
 def chunk_program(policy: Policy, kind: str, settings: Settings) -> Callable:
     """The jitted program of one chunk: (agent, buffer, envs, start, root, indices) -> outputs."""
     check_kind(policy.algo, kind)
-    algo = ALGORITHMS[policy.algo]
-    env = make_env(policy.env, policy.backend)
-    update = update_fn(algo, kind, env, settings, policy.max_steps)
+    # Cached so that repeated calls (more samples, other checkpoints) reuse the compiled program.
+    return _program(policy.env, policy.backend, policy.algo, kind, dataclasses.replace(settings, n=0),
+                    policy.max_steps)
+
+
+@functools.lru_cache(maxsize=16)
+def _program(env_name: str, backend: str, algo_name: str, kind: str, settings: Settings, max_steps: int):
+    algo = ALGORITHMS[algo_name]
+    env = make_env(env_name, backend)
+    update = update_fn(algo, kind, env, settings, max_steps)
 
     def run(agent, buffer, envs, start, root, indices):
         keys = jax.vmap(lambda i: jax.random.fold_in(root, i))(indices)

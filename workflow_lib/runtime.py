@@ -1,0 +1,26 @@
+"""What every Snakemake job script sets up first: its log file and JAX's compilation cache."""
+
+from __future__ import annotations
+
+import logging
+
+import jax
+
+
+def job_logger(name: str, path: str) -> logging.Logger:
+    """A logger writing timestamped lines to the rule's log file (progress of long jobs)."""
+    log = logging.getLogger(name)
+    handler = logging.FileHandler(path)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(message)s"))
+    log.addHandler(handler)
+    log.setLevel(logging.INFO)
+    return log
+
+
+def compilation_cache(directory: str | None) -> None:
+    """Share compiled programs between jobs: the jobs of one rule compile the same programs
+    (same shapes, other checkpoints), which costs more than their work at small scales.
+    Loading a cached executable runs the same machine code, so results are unchanged."""
+    if directory:
+        jax.config.update("jax_compilation_cache_dir", directory)
+        jax.config.update("jax_persistent_cache_min_compile_time_secs", 1.0)
