@@ -23,6 +23,8 @@ import jax.numpy as jnp
 import numpy as np
 import polars as pl
 from brax.envs.base import Env, State
+from jax.sharding import Mesh, NamedSharding
+from jax.sharding import PartitionSpec as P
 
 from workflow_lib import ppo, replay
 from workflow_lib.algorithms import ALGORITHMS, Algorithm
@@ -127,12 +129,17 @@ def rollouts(algo: Algorithm, env: Env, agent, params, start: State, settings: S
     return jax.vmap(one)(params)
 
 
-def chunk_program(policy: Policy, kind: str, settings: Settings) -> Callable:
-    """The jitted program of one chunk: (agent, buffer, envs, start, root, indices) -> outputs."""
+def chunk_program(policy: Policy, kind: str, settings: Settings):
+    """(program, replicated, sharded): the jitted program of one chunk, (agent, buffer, envs,
+    start, root, indices) -> outputs, with the samples split over the local devices."""
     check_kind(policy.algo, kind)
     # Cached so that repeated calls (more samples, other checkpoints) reuse the compiled program.
     return _program(policy.env, policy.backend, policy.algo, kind, dataclasses.replace(settings, n=0),
                     policy.max_steps)
+
+
+def _largest_divisor(n: int, at_most: int) -> int:
+    return max(d for d in range(1, min(n, at_most) + 1) if n % d == 0)
 
 
 @functools.lru_cache(maxsize=16)
@@ -140,17 +147,29 @@ def _program(env_name: str, backend: str, algo_name: str, kind: str, settings: S
     algo = ALGORITHMS[algo_name]
     env = make_env(env_name, backend)
     update = update_fn(algo, kind, env, settings, max_steps)
+    b = settings.batch_size
+    # Samples are independent: split each chunk over the local devices (several GPUs, or the
+    # CPU cores as host devices, see runtime.host_devices), everything else replicated.
+    devices = jax.local_devices()
+    mesh = Mesh(np.array(devices[: _largest_divisor(b, len(devices))]), ("samples",))
+    replicated, sharded = NamedSharding(mesh, P()), NamedSharding(mesh, P("samples"))
+    n_dev = mesh.devices.size
 
     def run(agent, buffer, envs, start, root, indices):
         keys = jax.vmap(lambda i: jax.random.fold_in(root, i))(indices)
         one = lambda k: update(agent, buffer, envs, k)  # noqa: E731
-        if settings.update_batch and settings.update_batch < len(indices):
-            params = jax.lax.map(one, keys, batch_size=settings.update_batch)
+        parallel = n_dev * _largest_divisor(b // n_dev, settings.update_batch or b)
+        if parallel < b:
+            # At most update_batch updates at once per device (PPO's each collect a full unroll):
+            # a vmap over `parallel` rows of a sequential map, rows contiguous so sharding holds.
+            grid = jax.vmap(lambda ks: jax.lax.map(one, ks))(keys.reshape(parallel, b // parallel))
+            params = jax.tree.map(lambda x: x.reshape(b, *x.shape[2:]), grid)
         else:
             params = jax.vmap(one)(keys)
         return rollouts(algo, env, agent, params, start, settings)
 
-    return jax.jit(run)
+    program = jax.jit(run, in_shardings=(replicated,) * 5 + (sharded,), out_shardings=sharded)
+    return program, replicated, sharded
 
 
 def sample(policy: Policy, kind: str, settings: Settings, log: logging.Logger | None = None) -> dict[str, np.ndarray]:
@@ -160,14 +179,15 @@ def sample(policy: Policy, kind: str, settings: Settings, log: logging.Logger | 
     computed by the same program at the same position whatever N is: results are bitwise
     reproducible and the first n samples do not change when N grows.
     """
-    program = chunk_program(policy, kind, settings)
-    start = reference_state(policy.env, policy.backend)
+    program, replicated, sharded = chunk_program(policy, kind, settings)
     root = root_key(policy.env, policy.algo, policy.seed, policy.step, kind)
+    fixed = jax.device_put(  # placed once, not at every chunk
+        (policy.agent, policy.buffer, policy.envs, reference_state(policy.env, policy.backend), root), replicated)
     n_chunks, b = math.ceil(settings.n / settings.batch_size), settings.batch_size
     outs, t0 = [], time.monotonic()
     for c in range(n_chunks):
-        indices = jnp.arange(c * b, (c + 1) * b, dtype=jnp.uint32)
-        outs.append(jax.device_get(program(policy.agent, policy.buffer, policy.envs, start, root, indices)))
+        indices = jax.device_put(np.arange(c * b, (c + 1) * b, dtype=np.uint32), sharded)
+        outs.append(jax.device_get(program(*fixed, indices)))
         if log is not None:
             done = min((c + 1) * b, settings.n)
             elapsed = time.monotonic() - t0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 
 import jax
 
@@ -24,3 +25,11 @@ def compilation_cache(directory: str | None) -> None:
     if directory:
         jax.config.update("jax_compilation_cache_dir", directory)
         jax.config.update("jax_persistent_cache_min_compile_time_secs", 1.0)
+
+
+def host_devices(count: int | None = None) -> None:
+    """Expose the CPU cores as `count` JAX devices (default: the cores this process may use),
+    so that programs sharded over jax.local_devices() run on all cores. Only for programs of
+    independent work (PURD chunks); call before the first computation. No effect on a GPU."""
+    count = count or len(os.sched_getaffinity(0))
+    jax.config.update("jax_num_cpu_devices", count)

@@ -1,0 +1,129 @@
+"""PURD sampling benchmark (issue 3), in env-steps/s, all in one run on one machine:
+
+  (a) the simulator alone: zero actions, batch_size envs stepped together
+  (b) the irreducible work: N distinct fixed TD3 policies (vmapped parameters) rolled out
+  (c) full PURD sampling with TD3 updates: N updates + N rollouts (workflow_lib.purd.sample)
+  (d) a per-sample Python loop over one jitted single-policy update + rollout
+
+Goals: (c)/(b) >= 0.9 and (c)/(d) >= 5. Compile time is excluded everywhere (each program
+runs once before it is timed). The policy is a fresh 256x256 TD3 agent with random
+transitions in its buffer: the cost of a rollout does not depend on the weights, since every
+rollout runs all its steps (returns are masked after termination, not cut short).
+
+  .venv/bin/python benchmarks/purd.py                        # hopper and ant, N = 1000
+  .venv/bin/python benchmarks/purd.py --envs hopper --n 200  # quick
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import time
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from workflow_lib import purd, replay, td3
+from workflow_lib.algorithms import ALGORITHMS
+from workflow_lib.envs import make_env, reference_state
+from workflow_lib.evaluate import rollout_return
+from workflow_lib.loops import carry_init
+
+
+def td3_policy(env_name: str, backend: str, buffer_size: int = 10_000) -> purd.Policy:
+    env = make_env(env_name, backend)
+    carry = carry_init(ALGORITHMS["td3"], env, td3.TD3Config(), jax.random.key(0), buffer_size)
+    keys = iter(jax.random.split(jax.random.key(1), 8))
+    data = jax.tree.map(lambda x: jax.random.normal(next(keys), x.shape), carry.buffer.data)
+    data = data.replace(action=jnp.tanh(data.action), terminal=jnp.zeros(buffer_size), truncated=jnp.zeros(buffer_size))
+    buffer = replay.ReplayBuffer(data, jnp.asarray(buffer_size, jnp.int32))
+    return purd.Policy(env_name, backend, "td3", 0, buffer_size, carry.agent, buffer=buffer)
+
+
+def timed(fn, *args) -> tuple[float, float]:
+    """(compile + first run seconds, second run seconds)."""
+    t0 = time.perf_counter()
+    jax.block_until_ready(fn(*args))
+    t1 = time.perf_counter()
+    jax.block_until_ready(fn(*args))
+    return t1 - t0, time.perf_counter() - t1
+
+
+def simulator_alone(env, start, settings: purd.Settings, n: int):
+    """(a): n envs from s_I, zero actions, in chunks of batch_size."""
+
+    @jax.jit
+    def chunk(start):
+        states = jax.tree.map(lambda x: jnp.broadcast_to(x, (settings.batch_size, *x.shape)), start)
+
+        def step(s, _):
+            s = jax.vmap(lambda s: env.step(s, jnp.zeros(env.action_size)))(s)
+            return s, s.reward
+
+        return jax.lax.scan(step, states, None, length=settings.episode_length)[1].sum(0)
+
+    return lambda: [chunk(start) for _ in range(math.ceil(n / settings.batch_size))]
+
+
+def fixed_policies(policy: purd.Policy, start, settings: purd.Settings, n: int):
+    """(b): n distinct parameter vectors (made beforehand), rolled out in chunks of batch_size."""
+    algo, env = ALGORITHMS["td3"], make_env(policy.env, policy.backend)
+    perturb = purd.update_fn(algo, "gaussian", env, purd.Settings(sigma=0.01), 1000)
+    keys = jax.random.split(jax.random.key(5), n)
+    params = jax.jit(jax.vmap(lambda k: perturb(policy.agent, None, None, k)))(keys)
+    chunks = [jax.tree.map(lambda x, i=i: x[i:i + settings.batch_size], params)
+              for i in range(0, n, settings.batch_size)]
+    run = jax.jit(lambda agent, p: purd.rollouts(algo, env, agent, p, start, settings))
+    return lambda: [run(policy.agent, p) for p in chunks]
+
+
+def python_loop(policy: purd.Policy, start, settings: purd.Settings, samples: int):
+    """(d): one jitted program per sample (update + rollout), called from a Python loop."""
+    env = make_env(policy.env, policy.backend)
+    root = purd.root_key(policy.env, "td3", 0, policy.step, "td3")
+
+    @jax.jit
+    def one(i):
+        key = jax.random.fold_in(root, i)
+        batch = replay.buffer_sample(policy.buffer, key, policy.agent.config.batch_size)
+        updated, _ = td3.actor_update(policy.agent, batch)
+        return rollout_return(env, td3.policy, updated, start, settings.episode_length)
+
+    return lambda: [one(jnp.uint32(i))["return"].block_until_ready() for i in range(samples)]
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--envs", nargs="+", default=["hopper", "ant"])
+    p.add_argument("--backend", default="spring")
+    p.add_argument("--n", type=int, default=1000)
+    p.add_argument("--batch-size", type=int, default=100)
+    p.add_argument("--length", type=int, default=1000)
+    p.add_argument("--loop-samples", type=int, default=20, help="samples timed in (d)")
+    args = p.parse_args()
+    print(f"device: {jax.devices()[0].device_kind} ({jax.default_backend()}), backend {args.backend}, "
+          f"N={args.n}, batch {args.batch_size}, {args.length} steps")
+    for env_name in args.envs:
+        settings = purd.Settings(n=args.n, batch_size=args.batch_size, episode_length=args.length)
+        policy = td3_policy(env_name, args.backend)
+        env, start = make_env(env_name, args.backend), reference_state(env_name, args.backend)
+        steps = args.n * args.length
+        cases = {
+            "a": (simulator_alone(env, start, settings, args.n), steps),
+            "b": (fixed_policies(policy, start, settings, args.n), steps),
+            "c": (lambda: purd.sample(policy, "td3", settings), steps),
+            "d": (python_loop(policy, start, settings, args.loop_samples), args.loop_samples * args.length),
+        }
+        rates = {}
+        for name, (fn, n_steps) in cases.items():
+            first, second = timed(lambda fn=fn: fn())
+            rates[name] = n_steps / second
+            print(f"{env_name:12} ({name}) {rates[name]:12,.0f} env-steps/s   {second:7.2f} s timed, "
+                  f"{first:7.2f} s first run (compile)", flush=True)
+        print(f"{env_name:12} (c)/(b) = {rates['c'] / rates['b']:.2f}   (c)/(d) = {rates['c'] / rates['d']:.1f}   "
+              f"(c)/(a) = {rates['c'] / rates['a']:.2f}   (b)/(a) = {rates['b'] / rates['a']:.2f}", flush=True)
+
+
+if __name__ == "__main__":
+    main()
