@@ -29,6 +29,7 @@ from workflow_lib.algorithms import ALGORITHMS
 from workflow_lib.envs import make_env, reference_state
 from workflow_lib.evaluate import rollout_return
 from workflow_lib.loops import carry_init
+from workflow_lib.runtime import host_devices
 
 
 def td3_policy(env_name: str, backend: str, buffer_size: int = 10_000) -> purd.Policy:
@@ -51,11 +52,11 @@ def timed(fn, *args) -> tuple[float, float]:
 
 
 def simulator_alone(env, start, settings: purd.Settings, n: int):
-    """(a): n envs from s_I, zero actions, in chunks of batch_size."""
+    """(a): n envs from s_I, zero actions, in chunks of batch_size split over the devices."""
+    replicated, sharded = purd.shardings(settings.batch_size)
 
-    @jax.jit
-    def chunk(start):
-        states = jax.tree.map(lambda x: jnp.broadcast_to(x, (settings.batch_size, *x.shape)), start)
+    def chunk(start, indices):
+        states = jax.lax.with_sharding_constraint(jax.vmap(lambda i: start)(indices), sharded)
 
         def step(s, _):
             s = jax.vmap(lambda s: env.step(s, jnp.zeros(env.action_size)))(s)
@@ -63,19 +64,26 @@ def simulator_alone(env, start, settings: purd.Settings, n: int):
 
         return jax.lax.scan(step, states, None, length=settings.episode_length)[1].sum(0)
 
-    return lambda: [chunk(start) for _ in range(math.ceil(n / settings.batch_size))]
+    run = jax.jit(chunk, in_shardings=(replicated, sharded), out_shardings=sharded)
+    indices = jax.device_put(np.arange(settings.batch_size), sharded)
+    start = jax.device_put(start, replicated)
+    return lambda: [run(start, indices) for _ in range(math.ceil(n / settings.batch_size))]
 
 
 def fixed_policies(policy: purd.Policy, start, settings: purd.Settings, n: int):
-    """(b): n distinct parameter vectors (made beforehand), rolled out in chunks of batch_size."""
+    """(b): n distinct parameter vectors (made beforehand), rolled out in chunks of batch_size
+    split over the devices, exactly as (c) rolls out its updated policies."""
     algo, env = ALGORITHMS["td3"], make_env(policy.env, policy.backend)
+    replicated, sharded = purd.shardings(settings.batch_size)
     perturb = purd.update_fn(algo, "gaussian", env, purd.Settings(sigma=0.01), 1000)
     keys = jax.random.split(jax.random.key(5), n)
     params = jax.jit(jax.vmap(lambda k: perturb(policy.agent, None, None, k)))(keys)
-    chunks = [jax.tree.map(lambda x, i=i: x[i:i + settings.batch_size], params)
+    chunks = [jax.device_put(jax.tree.map(lambda x, i=i: x[i:i + settings.batch_size], params), sharded)
               for i in range(0, n, settings.batch_size)]
-    run = jax.jit(lambda agent, p: purd.rollouts(algo, env, agent, p, start, settings))
-    return lambda: [run(policy.agent, p) for p in chunks]
+    run = jax.jit(lambda agent, start, p: purd.rollouts(algo, env, agent, p, start, settings),
+                  in_shardings=(replicated, replicated, sharded), out_shardings=sharded)
+    agent, start = jax.device_put((policy.agent, start), replicated)
+    return lambda: [run(agent, start, p) for p in chunks]
 
 
 def python_loop(policy: purd.Policy, start, settings: purd.Settings, samples: int):
@@ -101,8 +109,10 @@ def main() -> None:
     p.add_argument("--batch-size", type=int, default=100)
     p.add_argument("--length", type=int, default=1000)
     p.add_argument("--loop-samples", type=int, default=20, help="samples timed in (d)")
+    p.add_argument("--host-devices", type=int, default=0, help="CPU: devices the chunks are split over (0: one per core)")
     args = p.parse_args()
-    print(f"device: {jax.devices()[0].device_kind} ({jax.default_backend()}), backend {args.backend}, "
+    host_devices(args.host_devices or None)
+    print(f"devices: {len(jax.devices())} x {jax.devices()[0].device_kind}, physics backend {args.backend}, "
           f"N={args.n}, batch {args.batch_size}, {args.length} steps")
     for env_name in args.envs:
         settings = purd.Settings(n=args.n, batch_size=args.batch_size, episode_length=args.length)

@@ -1,10 +1,11 @@
 """Snakemake script of the purd rule: sample one checkpoint's post-update returns."""
 
 from workflow_lib import purd, tables
-from workflow_lib.runtime import compilation_cache, job_logger
+from workflow_lib.runtime import compilation_cache, host_devices, job_logger
 
 log = job_logger("purd", snakemake.log[0])
 compilation_cache(snakemake.config["compilation_cache"])
+host_devices(snakemake.threads)  # on a CPU, the job's cores each take a share of every chunk
 settings = purd.Settings(**snakemake.params.settings)
 policy = purd.load_policy(snakemake.input.checkpoint, snakemake.input.get("replay"))
 kind = snakemake.wildcards.kind

@@ -142,18 +142,25 @@ def _largest_divisor(n: int, at_most: int) -> int:
     return max(d for d in range(1, min(n, at_most) + 1) if n % d == 0)
 
 
+def shardings(batch_size: int) -> tuple[NamedSharding, NamedSharding]:
+    """(replicated, split along the sample axis) over the local devices that divide batch_size.
+
+    Samples are independent: a chunk is split over several GPUs, or over the CPU cores exposed
+    as host devices (runtime.host_devices); everything else is replicated.
+    """
+    devices = jax.local_devices()
+    mesh = Mesh(np.array(devices[: _largest_divisor(batch_size, len(devices))]), ("samples",))
+    return NamedSharding(mesh, P()), NamedSharding(mesh, P("samples"))
+
+
 @functools.lru_cache(maxsize=16)
 def _program(env_name: str, backend: str, algo_name: str, kind: str, settings: Settings, max_steps: int):
     algo = ALGORITHMS[algo_name]
     env = make_env(env_name, backend)
     update = update_fn(algo, kind, env, settings, max_steps)
     b = settings.batch_size
-    # Samples are independent: split each chunk over the local devices (several GPUs, or the
-    # CPU cores as host devices, see runtime.host_devices), everything else replicated.
-    devices = jax.local_devices()
-    mesh = Mesh(np.array(devices[: _largest_divisor(b, len(devices))]), ("samples",))
-    replicated, sharded = NamedSharding(mesh, P()), NamedSharding(mesh, P("samples"))
-    n_dev = mesh.devices.size
+    replicated, sharded = shardings(b)
+    n_dev = sharded.mesh.devices.size
 
     def run(agent, buffer, envs, start, root, indices):
         keys = jax.vmap(lambda i: jax.random.fold_in(root, i))(indices)
