@@ -46,6 +46,7 @@ def purd_settings(wildcards):
         "update_batch": purd["ppo_update_batch"] if wildcards.kind == "ppo" else 0,
         "sigma": purd["sigma"] if wildcards.kind == "gaussian" else 0.0,
         "episode_length": config["episode_length"],
+        "with_rewards": purd["per_step_rewards"],
     }
 
 
