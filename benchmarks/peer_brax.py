@@ -65,7 +65,7 @@ for seed in range(args.seeds):
             environment=env, num_timesteps=args.steps, episode_length=1000, num_envs=2048, batch_size=1024,
             num_minibatches=2, unroll_length=16, num_updates_per_batch=4, learning_rate=2.6e-3,
             entropy_cost=0.0, discounting=0.99, gae_lambda=0.95, clipping_epsilon=0.2, max_grad_norm=1.0,
-            vf_loss_coefficient=2.0, bootstrap_on_timeout=True, normalize_observations=False,
+            vf_loss_coefficient=2.0, normalize_observations=False,  # truncation is bootstrapped via state.info["truncation"]
             reward_scaling=1.0, num_evals=10, num_eval_envs=16, seed=seed, network_factory=factory,
             progress_fn=progress,
         )
