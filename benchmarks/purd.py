@@ -106,7 +106,7 @@ def main() -> None:
     p.add_argument("--envs", nargs="+", default=["hopper", "ant"])
     p.add_argument("--backend", default="spring")
     p.add_argument("--n", type=int, default=1000)
-    p.add_argument("--batch-size", type=int, default=100)
+    p.add_argument("--batch-size", type=int, default=50)
     p.add_argument("--length", type=int, default=1000)
     p.add_argument("--loop-samples", type=int, default=20, help="samples timed in (d)")
     p.add_argument("--host-devices", type=int, default=0, help="CPU: devices the chunks are split over (0: one per core)")

@@ -40,7 +40,7 @@ class Settings:
     """How a PURD is sampled; every field is a config value (purd section)."""
 
     n: int = 1000
-    batch_size: int = 100  # samples per jitted chunk: bounds memory
+    batch_size: int = 50  # samples per jitted chunk: bounds memory
     update_batch: int = 0  # updates computed at once inside a chunk (0: the whole chunk)
     sigma: float = 3e-4  # the Gaussian update's scale
     episode_length: int = 1000
