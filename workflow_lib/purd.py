@@ -123,8 +123,7 @@ def rollouts(algo: Algorithm, env: Env, agent, params, start: State, settings: S
     """Deterministic returns of many policies (params with a leading sample axis) from s_I."""
     mod = algo.module
     one = lambda p: rollout_return(  # noqa: E731
-        env, lambda a, obs: mod.policy(a, obs), mod.with_actor_params(agent, p), start,
-        settings.episode_length, settings.with_rewards,
+        env, mod.policy, mod.with_actor_params(agent, p), start, settings.episode_length, settings.with_rewards
     )
     return jax.vmap(one)(params)
 
