@@ -28,18 +28,12 @@ from workflow_lib import purd, replay, td3
 from workflow_lib.algorithms import ALGORITHMS
 from workflow_lib.envs import make_env, reference_state
 from workflow_lib.evaluate import rollout_return
-from workflow_lib.loops import carry_init
 from workflow_lib.runtime import host_devices
 
 
 def td3_policy(env_name: str, backend: str, buffer_size: int = 10_000) -> purd.Policy:
-    env = make_env(env_name, backend)
-    carry = carry_init(ALGORITHMS["td3"], env, td3.TD3Config(), jax.random.key(0), buffer_size)
-    keys = iter(jax.random.split(jax.random.key(1), 8))
-    data = jax.tree.map(lambda x: jax.random.normal(next(keys), x.shape), carry.buffer.data)
-    data = data.replace(action=jnp.tanh(data.action), terminal=jnp.zeros(buffer_size), truncated=jnp.zeros(buffer_size))
-    buffer = replay.ReplayBuffer(data, jnp.asarray(buffer_size, jnp.int32))
-    return purd.Policy(env_name, backend, "td3", 0, buffer_size, carry.agent, buffer=buffer)
+    """A fresh 256x256 TD3 agent (SPEC's settings) with random transitions in its buffer."""
+    return purd.synthetic_policy(env_name, backend, "td3", {}, buffer_size)
 
 
 def timed(fn, *args) -> tuple[float, float]:

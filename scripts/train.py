@@ -5,8 +5,7 @@ from workflow_lib.training import TrainJob, Trainer
 
 log = job_logger("train", snakemake.log[0])
 compilation_cache(snakemake.config["compilation_cache"])
-fields = dict(snakemake.params.job)
-job = TrainJob(**{**fields, "seeds": tuple(fields["seeds"]), "checkpoints": tuple(fields["checkpoints"])})
+job = TrainJob.from_fields(dict(snakemake.params.job))
 trainer = Trainer(job, snakemake.params.work_dir, log)
 carry, rows = trainer.run(snapshot_every_s=snakemake.config["train"]["snapshot_every_s"])
 trainer.publish(

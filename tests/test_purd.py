@@ -10,7 +10,6 @@ from workflow_lib import ppo, purd, replay, td3
 from workflow_lib.algorithms import ALGORITHMS
 from workflow_lib.envs import make_env, reference_state
 from workflow_lib.evaluate import rollout_return
-from workflow_lib.loops import carry_init
 
 T = 60  # evaluation length: short, so that the tests stay quick
 SMALL = {"td3": {"hidden": [32, 32], "batch_size": 32}, "sac": {"hidden": [32, 32], "batch_size": 32},
@@ -18,18 +17,8 @@ SMALL = {"td3": {"hidden": [32, 32], "batch_size": 32}, "sac": {"hidden": [32, 3
 
 
 def make_policy(algo: str, steps: int) -> purd.Policy:
-    """A fresh agent as a checkpoint at `steps` would hold it; off-policy with `steps` random
-    transitions in its buffer (the engine's tests need no trained policy)."""
-    env = make_env("hopper", "spring")
-    hp = ALGORITHMS[algo].make_config(SMALL[algo])
-    carry = carry_init(ALGORITHMS[algo], env, hp, jax.random.key(1), steps)
-    if algo == "ppo":
-        return purd.Policy("hopper", "spring", algo, 0, steps, carry.agent, envs=carry.envs, max_steps=T)
-    keys = iter(jax.random.split(jax.random.key(2), 8))
-    data = jax.tree.map(lambda x: jax.random.normal(next(keys), x.shape), carry.buffer.data)
-    data = data.replace(action=jnp.tanh(data.action), terminal=jnp.zeros(steps), truncated=jnp.zeros(steps))
-    buffer = replay.ReplayBuffer(data, jnp.asarray(steps, jnp.int32))
-    return purd.Policy("hopper", "spring", algo, 0, steps, carry.agent, buffer=buffer, max_steps=T)
+    """A fresh agent with `steps` random transitions (the engine's tests need no trained policy)."""
+    return purd.synthetic_policy("hopper", "spring", algo, SMALL[algo], steps, max_steps=T)
 
 
 @pytest.fixture(scope="module")

@@ -98,3 +98,14 @@ class ValueNet(nn.Module):
 def train_state(module: nn.Module, key: jax.Array, tx: optax.GradientTransformation, *example) -> TrainState:
     """A TrainState of a freshly initialised `module` (shapes from the example inputs)."""
     return TrainState.create(apply_fn=module.apply, params=module.init(key, *example), tx=tx)
+
+
+def actor_params(state) -> dict:
+    """The policy's parameters of a state that keeps its actor in `state.actor` (TD3, SAC):
+    what a post-update sample changes and an evaluation uses."""
+    return state.actor.params
+
+
+def with_actor_params(state, params: dict):
+    """The state with other policy parameters (everything else shared)."""
+    return state.replace(actor=state.actor.replace(params=params))

@@ -70,7 +70,6 @@ def policy(state: PPOState, obs: jax.Array) -> jax.Array:
     return jnp.clip(state.actor_apply(state.train.params["actor"], obs)[0], -1.0, 1.0)
 
 
-
 def actor_params(state: PPOState) -> dict:
     """The policy's parameters: what a post-update sample changes and an evaluation uses."""
     return state.train.params["actor"]
@@ -79,6 +78,7 @@ def actor_params(state: PPOState) -> dict:
 def with_actor_params(state: PPOState, params: dict) -> PPOState:
     """The state with other policy parameters (critic and optimizer shared)."""
     return state.replace(train=state.train.replace(params={**state.train.params, "actor": params}))
+
 
 def _log_prob(mean: jax.Array, log_std: jax.Array, action: jax.Array) -> jax.Array:
     z = (action - mean) / jnp.exp(log_std)

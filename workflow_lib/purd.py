@@ -30,6 +30,7 @@ from workflow_lib import ppo, replay
 from workflow_lib.algorithms import ALGORITHMS, Algorithm
 from workflow_lib.envs import EnvCarry, make_env, reference_state
 from workflow_lib.evaluate import rollout_return
+from workflow_lib.loops import carry_init
 from workflow_lib.training import load_checkpoint, load_replay, seed_key
 
 UPDATE_KINDS = ("td3", "sac", "ppo", "gaussian")
@@ -75,6 +76,24 @@ def load_policy(checkpoint_path: str | os.PathLike, replay_path: str | os.PathLi
         envs = state["envs"]
     return Policy(meta["env"], meta["backend"], meta["algo"], meta["seed"], meta["step"], state["agent"],
                   buffer, envs, meta.get("episode_length", 1000))
+
+
+def synthetic_policy(env: str, backend: str, algo: str, hyperparameters: dict, steps: int,
+                     max_steps: int = 1000) -> Policy:
+    """A fresh agent as a checkpoint at `steps` would hold it, TD3/SAC with `steps` random
+    transitions in the buffer, PPO with fresh envs. For tests and benchmarks: the mechanics and
+    the cost of sampling do not depend on trained weights (rollouts always run every step)."""
+    algorithm = ALGORITHMS[algo]
+    brax_env = make_env(env, backend)
+    hp = algorithm.make_config(hyperparameters)
+    carry = carry_init(algorithm, brax_env, hp, jax.random.key(1), steps)
+    if not algorithm.off_policy:
+        return Policy(env, backend, algo, 0, steps, carry.agent, envs=carry.envs, max_steps=max_steps)
+    keys = iter(jax.random.split(jax.random.key(2), 8))
+    data = jax.tree.map(lambda x: jax.random.normal(next(keys), x.shape), carry.buffer.data)
+    data = data.replace(action=jnp.tanh(data.action), terminal=jnp.zeros(steps), truncated=jnp.zeros(steps))
+    buffer = replay.ReplayBuffer(data, jnp.asarray(steps, jnp.int32))
+    return Policy(env, backend, algo, 0, steps, carry.agent, buffer=buffer, max_steps=max_steps)
 
 
 def root_key(env: str, algo: str, seed: int, step: int, kind: str) -> jax.Array:

@@ -1,4 +1,5 @@
-"""What every Snakemake job script sets up first: its log file and JAX's compilation cache."""
+"""What every Snakemake job script sets up first: its log file, JAX's compilation cache and, for
+sampling, the CPU cores as devices."""
 
 from __future__ import annotations
 

@@ -11,7 +11,9 @@ from flax import struct
 from flax.training.train_state import TrainState
 
 from workflow_lib.envs import Transition
-from workflow_lib.networks import GaussianActor, TwinCritic, train_state
+from workflow_lib.networks import (  # noqa: F401  (actor accessors: this module's PURD interface)
+    GaussianActor, TwinCritic, actor_params, train_state, with_actor_params,
+)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -70,16 +72,6 @@ def _sample(state: SACState, params: dict, obs: jax.Array, key: jax.Array) -> tu
     logp -= 2.0 * (jnp.log(2.0) - pre - jax.nn.softplus(-2.0 * pre))
     return action, jnp.sum(logp, axis=-1)
 
-
-
-def actor_params(state: SACState) -> dict:
-    """The policy's parameters: what a post-update sample changes and an evaluation uses."""
-    return state.actor.params
-
-
-def with_actor_params(state: SACState, params: dict) -> SACState:
-    """The state with other policy parameters (everything else shared)."""
-    return state.replace(actor=state.actor.replace(params=params))
 
 def explore(state: SACState, obs: jax.Array, key: jax.Array) -> jax.Array:
     """Behaviour action: a sample of the stochastic policy."""

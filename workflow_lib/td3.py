@@ -11,7 +11,9 @@ from flax import struct
 from flax.training.train_state import TrainState
 
 from workflow_lib.envs import Transition
-from workflow_lib.networks import DeterministicActor, TwinCritic, train_state
+from workflow_lib.networks import (  # noqa: F401  (actor accessors: this module's PURD interface)
+    DeterministicActor, TwinCritic, actor_params, train_state, with_actor_params,
+)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -55,16 +57,6 @@ def policy(state: TD3State, obs: jax.Array) -> jax.Array:
     """The deterministic policy."""
     return state.actor.apply_fn(state.actor.params, obs)
 
-
-
-def actor_params(state: TD3State) -> dict:
-    """The policy's parameters: what a post-update sample changes and an evaluation uses."""
-    return state.actor.params
-
-
-def with_actor_params(state: TD3State, params: dict) -> TD3State:
-    """The state with other policy parameters (everything else shared)."""
-    return state.replace(actor=state.actor.replace(params=params))
 
 def explore(state: TD3State, obs: jax.Array, key: jax.Array) -> jax.Array:
     """Behaviour action: deterministic action plus Gaussian exploration noise, clipped."""

@@ -45,6 +45,11 @@ class TrainJob:
     log_every: int = 5000
     episode_length: int = 1000
 
+    @classmethod
+    def from_fields(cls, fields: dict) -> TrainJob:
+        """The job from plain values (Snakemake params, JSON), whose sequences are lists."""
+        return cls(**{**fields, "seeds": tuple(fields["seeds"]), "checkpoints": tuple(fields["checkpoints"])})
+
     def fingerprint(self) -> str:
         """A hash of the job, so a snapshot is only resumed by the job that wrote it."""
         return hashlib.sha256(json.dumps(dataclasses.asdict(self), sort_keys=True).encode()).hexdigest()[:16]
@@ -216,7 +221,7 @@ def main(argv: list[str] | None = None) -> None:
 
     argv = sys.argv[1:] if argv is None else argv
     fields = json.loads(Path(argv[0]).read_text())
-    job = TrainJob(**{**fields, "seeds": tuple(fields["seeds"]), "checkpoints": tuple(fields["checkpoints"])})
+    job = TrainJob.from_fields(fields)
     out = Path(argv[1])
     logging.basicConfig(level=logging.WARNING)
     log = logging.getLogger("train")
