@@ -2,8 +2,8 @@
 
 Same env, steps and closest settings. Reports the deterministic return from s_I at the end
 and the training throughput (seed-updates/s for TD3/SAC, env-steps/s for PPO), compile time
-excluded on both sides. The peer runs in its own venv (.venv-peer: jax 0.8.3, brax 0.14.2),
-since Brax's trainers do not run on jax 0.10.
+excluded on both sides. The peer runs in its own process on the same pinned jax and brax
+(jax 0.8.3: Brax's trainers do not run on jax 0.10).
 
   .venv/bin/python benchmarks/learning.py                       # the settings
   .venv/bin/python benchmarks/learning.py --offpolicy-steps 20000 --ppo-steps 500000  # quick
@@ -17,7 +17,6 @@ import logging
 import subprocess
 import sys
 import time
-import venv
 from pathlib import Path
 
 import jax
@@ -26,16 +25,6 @@ import numpy as np
 from workflow_lib.training import TrainJob, Trainer
 
 ROOT = Path(__file__).resolve().parent.parent
-PEER = ROOT / ".venv-peer"
-PEER_PINS = ["jax==0.8.3", "jaxlib==0.8.3", "brax==0.14.2"]
-
-
-def ensure_peer() -> Path:
-    python = PEER / "bin" / "python"
-    if not python.exists():
-        venv.create(PEER, with_pip=True)
-        subprocess.run([str(python), "-m", "pip", "install", "-q", *PEER_PINS], check=True)
-    return python
 
 
 def ours(algo: str, env: str, backend: str, steps: int, seeds: int, log_every: int) -> dict:
@@ -66,7 +55,7 @@ def ours(algo: str, env: str, backend: str, steps: int, seeds: int, log_every: i
 
 def peer(algo: str, env: str, backend: str, steps: int, seeds: int) -> dict:
     out = subprocess.run(
-        [str(ensure_peer()), str(ROOT / "benchmarks" / "peer_brax.py"), algo, "--env", env,
+        [sys.executable, str(ROOT / "benchmarks" / "peer_brax.py"), algo, "--env", env,
          "--backend", backend, "--steps", str(steps), "--seeds", str(seeds)],
         check=True, capture_output=True, text=True,
     )
