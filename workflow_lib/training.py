@@ -25,7 +25,7 @@ from workflow_lib import checkpoint, tables
 from workflow_lib.algorithms import ALGORITHMS, Algorithm
 from workflow_lib.envs import make_env, reference_state
 from workflow_lib.evaluate import rollout_return
-from workflow_lib.loops import OffPolicyCarry, carry_init, offpolicy_chunk, ppo_chunk, recent_return
+from workflow_lib.loops import OffPolicyCarry, carry_init, offpolicy_chunk, over_seeds, ppo_chunk, recent_return
 
 EVAL_SCHEMA = {"env": pl.Utf8, "algo": pl.Utf8, "seed": pl.Int64, "step": pl.Int64, "return": pl.Float64, "length": pl.Int64}
 
@@ -117,7 +117,7 @@ class Trainer:
         self.capacity = self.unit * math.ceil(job.total_steps / self.unit) if self.algo.off_policy else 1
         self.start = reference_state(job.env, job.backend)
         self._chunks: dict[tuple[int, bool], Any] = {}
-        self._evaluate = jax.jit(jax.vmap(
+        self._evaluate = jax.jit(over_seeds(
             lambda agent: rollout_return(self.env, self.algo.module.policy, agent, self.start, job.episode_length)
         ))
 
@@ -134,7 +134,7 @@ class Trainer:
             if algo.off_policy:
                 fn = lambda c: offpolicy_chunk(algo, env, c, n_steps, learn, T)  # noqa: E731
             else:
-                fn = jax.vmap(lambda c: ppo_chunk(algo, env, c, n_steps // self.unit, T))  # noqa: E731
+                fn = over_seeds(lambda c: ppo_chunk(algo, env, c, n_steps // self.unit, T))  # noqa: E731
             self._chunks[(n_steps, learn)] = jax.jit(fn, donate_argnums=0)
         return self._chunks[(n_steps, learn)]
 
