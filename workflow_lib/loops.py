@@ -44,8 +44,8 @@ def strong_types(tree):
 def over_seeds(f):
     """f over the leading (seed) axis of every argument: jax.vmap on accelerators; on the CPU,
     f once per seed, unbatched, results stacked. XLA's CPU matmuls with a batch axis ran
-    slower than plain ones (a SAC update scan: 232 vs 270 updates/s at batch 1), and separate
-    per-seed programs also let XLA run seeds side by side on the cores."""
+    slower than plain ones: a SAC update scan did 232 vs 270 updates/s at batch 1, and 3 TD3
+    seeds trained at 224 vmapped vs 252 seed-updates/s this way (hopper, 2 cores)."""
 
     def mapped(*args):
         n = jax.tree.leaves(args)[0].shape[0]
