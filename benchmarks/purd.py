@@ -102,6 +102,7 @@ def main() -> None:
     p.add_argument("--n", type=int, default=1000)
     p.add_argument("--batch-size", type=int, default=50)
     p.add_argument("--length", type=int, default=1000)
+    p.add_argument("--update-batch", type=int, default=0, help="updates computed at once per chunk (0: all)")
     p.add_argument("--loop-samples", type=int, default=20, help="samples timed in (d)")
     p.add_argument("--host-devices", type=int, default=0, help="CPU: devices the chunks are split over (0: one per core)")
     args = p.parse_args()
@@ -109,7 +110,8 @@ def main() -> None:
     print(f"devices: {len(jax.devices())} x {jax.devices()[0].device_kind}, physics backend {args.backend}, "
           f"N={args.n}, batch {args.batch_size}, {args.length} steps")
     for env_name in args.envs:
-        settings = purd.Settings(n=args.n, batch_size=args.batch_size, episode_length=args.length)
+        settings = purd.Settings(n=args.n, batch_size=args.batch_size, update_batch=args.update_batch,
+                                 episode_length=args.length)
         policy = td3_policy(env_name, args.backend)
         env, start = make_env(env_name, args.backend), reference_state(env_name, args.backend)
         steps = args.n * args.length
