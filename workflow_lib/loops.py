@@ -48,11 +48,11 @@ def over_seeds(f):
     seeds trained at 224 vmapped vs 252 seed-updates/s this way (hopper, 2 cores)."""
 
     def mapped(*args):
-        n = jax.tree.leaves(args)[0].shape[0]
         if jax.default_backend() != "cpu":
             return jax.vmap(f)(*args)
+        n = jax.tree.leaves(args)[0].shape[0]
         outs = [f(*jax.tree.map(lambda x, i=i: x[i], args)) for i in range(n)]
-        return jax.tree.map(lambda *xs: jnp.stack([jnp.asarray(x) for x in xs]), *outs)
+        return jax.tree.map(lambda *xs: jnp.stack(xs), *outs)
 
     return mapped
 
