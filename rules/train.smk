@@ -1,6 +1,8 @@
 # Training: one job per (env, algo, block of seeds); outputs are single checkpoints.
 # A rule per (algo, seed block) because a block's outputs name its seeds and the algo's
-# checkpoint steps literally; the env stays a wildcard.
+# checkpoint steps literally; the env stays a wildcard. One thread by default: the jobs' small
+# matmuls run faster side by side, a job to a core, than one job over all cores (runtime.claim_cores);
+# a profile can give them more (set-threads).
 
 
 wildcard_constraints:
@@ -25,7 +27,7 @@ for _algo in config["algos"]:
                 f"logs/train/{{env}}/{_algo}/{block_name(_block)}.log",
             benchmark:
                 f"benchmarks/train/{{env}}/{_algo}/{block_name(_block)}.tsv"
-            threads: 2
+            threads: 1
             resources:
                 gpu=1,
             conda:
