@@ -5,7 +5,7 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
-from workflow_lib import sac, td3
+from workflow_lib import ppo, sac, td3
 from workflow_lib.algorithms import ALGORITHMS
 from workflow_lib.envs import make_env
 from workflow_lib.loops import carry_init, offpolicy_chunk, ppo_chunk
@@ -42,6 +42,28 @@ def test_ppo_learns_probe():
     carry, _ = jax.jit(lambda c: ppo_chunk(algo, PROBE, c, 200, 1))(carry)
     assert int(carry.steps) == 200 * 64 * 8
     assert probe_error(algo, carry.agent) < 0.02 < before
+
+
+def test_ppo_update_is_minibatch_steps_with_gae_recomputed_each_epoch():
+    """update() = one minibatch_step per (epoch, minibatch), each epoch's GAE from the critic as
+    it stands; its first step is the one PURD sampling takes (first_minibatch)."""
+    algo = ALGORITHMS["ppo"]
+    hp = algo.make_config({"num_envs": 8, "unroll_length": 4, "num_minibatches": 1, "num_epochs": 2})
+    carry = carry_init(algo, PROBE, hp, jax.random.key(0), 0)
+    _, rollout = ppo.collect(carry.agent, PROBE, carry.envs, jax.random.key(1), 1000)
+    key = jax.random.key(2)
+    updated, _ = ppo.update(carry.agent, rollout, key)
+    expected = carry.agent
+    for k in jax.random.split(key, 2):
+        expected, _ = ppo.minibatch_step(expected, ppo.first_minibatch(expected, rollout, k))
+    for a, b in zip(jax.tree.leaves(updated.train.params), jax.tree.leaves(expected.train.params)):
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
+    once = carry.agent  # advantages computed once per unroll would give another second step
+    mbs = [ppo.first_minibatch(once, rollout, k) for k in jax.random.split(key, 2)]
+    for mb in mbs:
+        once, _ = ppo.minibatch_step(once, mb)
+    assert any(not np.allclose(a, b, rtol=1e-5, atol=1e-6)
+               for a, b in zip(jax.tree.leaves(updated.train.params), jax.tree.leaves(once.train.params)))
 
 
 def batch(key, n=32):
