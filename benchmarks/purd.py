@@ -8,10 +8,10 @@
 
 Goals: (c)/(b) >= 0.9 and (c)/(d) >= 5. Since (c) does the work of (b) and of (e), its time is
 at least theirs together: (c)/(b) <= (e)/((b) + (e)), printed as the bound. Compile time is
-excluded everywhere (each program runs once before it is timed). The policy is a fresh
-256x256 TD3 agent with random transitions in its buffer: the cost of a rollout does not depend
-on the weights, since every rollout runs all its steps (returns are masked after termination,
-not cut short).
+excluded everywhere (each program runs once before it is timed); the cases then take turns for
+--repeats rounds and each reports its median. The policy is a fresh 256x256 TD3 agent with
+random transitions in its buffer: the cost of a rollout does not depend on the weights, since
+every rollout runs all its steps (returns are masked after termination, not cut short).
 
   .venv/bin/python benchmarks/purd.py                        # hopper and ant, N = 1000
   .venv/bin/python benchmarks/purd.py --envs hopper --n 200  # quick
@@ -39,13 +39,11 @@ def td3_policy(env_name: str, backend: str, buffer_size: int = 10_000) -> purd.P
     return purd.synthetic_policy(env_name, backend, "td3", {}, buffer_size)
 
 
-def timed(fn, *args) -> tuple[float, float]:
-    """(compile + first run seconds, second run seconds)."""
+def timed(fn) -> float:
+    """Seconds of one call, its results ready."""
     t0 = time.perf_counter()
-    jax.block_until_ready(fn(*args))
-    t1 = time.perf_counter()
-    jax.block_until_ready(fn(*args))
-    return t1 - t0, time.perf_counter() - t1
+    jax.block_until_ready(fn())
+    return time.perf_counter() - t0
 
 
 def simulator_alone(env, start, settings: purd.Settings, n: int):
@@ -125,6 +123,7 @@ def main() -> None:
     p.add_argument("--length", type=int, default=1000)
     p.add_argument("--update-batch", type=int, default=0, help="updates computed at once per chunk (0: all)")
     p.add_argument("--loop-samples", type=int, default=20, help="samples timed in (d)")
+    p.add_argument("--repeats", type=int, default=3, help="timed rounds over all cases (median reported)")
     p.add_argument("--host-devices", type=int, default=0, help="CPU: devices the chunks are split over (0: one per core)")
     args = p.parse_args()
     host_devices(args.host_devices or None)
@@ -143,12 +142,19 @@ def main() -> None:
             "d": (python_loop(policy, start, settings, args.loop_samples), args.loop_samples * args.length),
             "e": (updates_alone(policy, settings, args.n), steps),
         }
+        # Every case runs once to compile, then the cases take turns, `repeats` rounds: a slow
+        # spell of a shared machine then hits all cases alike instead of one; medians reported.
+        first = {name: timed(fn) for name, (fn, _) in cases.items()}
+        times = {name: [] for name in cases}
+        for _ in range(args.repeats):
+            for name, (fn, _) in cases.items():
+                times[name].append(timed(fn))
         rates = {}
         for name, (fn, n_steps) in cases.items():
-            first, second = timed(lambda fn=fn: fn())
-            rates[name] = n_steps / second
-            print(f"{env_name:12} ({name}) {rates[name]:12,.0f} env-steps/s   {second:7.2f} s timed, "
-                  f"{first:7.2f} s first run (compile)", flush=True)
+            rates[name] = n_steps / float(np.median(times[name]))
+            spread = ", ".join(f"{n_steps / t:,.0f}" for t in times[name])
+            print(f"{env_name:12} ({name}) {rates[name]:12,.0f} env-steps/s   median of {spread};  "
+                  f"{first[name]:6.2f} s first run (compile)", flush=True)
         print(f"{env_name:12} (c)/(b) = {rates['c'] / rates['b']:.2f}   (c)/(d) = {rates['c'] / rates['d']:.1f}   "
               f"(c)/(a) = {rates['c'] / rates['a']:.2f}   (b)/(a) = {rates['b'] / rates['a']:.2f}   "
               f"bound on (c)/(b): {rates['e'] / (rates['b'] + rates['e']):.2f}", flush=True)
