@@ -23,12 +23,12 @@ rule learning_curves:
             caption="../report/learning_curves.rst",
             category="Training",
         ),
-    params:
-        ci=config["figures"]["learning_curves"]["ci"],
     log:
         "logs/figures/learning_curves.log",
     conda:
         "../envs/jax.yaml"
+    params:
+        ci=config["figures"]["learning_curves"]["ci"],
     script:
         "../scripts/learning_curves.py"
 
@@ -43,13 +43,13 @@ rule purd_map:
             category="Post-update return distributions",
             subcategory="{env}",
         ),
-    params:
-        highlights=config["figures"]["purd_map"]["highlights"],
-        ltp_alpha=config["stats"]["ltp_alpha"],
     log:
         "logs/figures/purd_map_{env}.log",
     conda:
         "../envs/jax.yaml"
+    params:
+        highlights=config["figures"]["purd_map"]["highlights"],
+        ltp_alpha=config["stats"]["ltp_alpha"],
     script:
         "../scripts/purd_map.py"
 

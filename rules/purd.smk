@@ -14,17 +14,17 @@ rule purd:
         unpack(purd_inputs),
     output:
         layout.purd_path("{env}", "{algo}", "{kind}", "{seed}", "{step}"),
-    params:
-        settings=purd_settings,
     log:
         "logs/purd/{env}/{algo}/{kind}/seed{seed}/step{step}.log",
     benchmark:
         "benchmarks/purd/{env}/{algo}/{kind}/seed{seed}/step{step}.tsv"
+    conda:
+        "../envs/jax.yaml"
     threads: 2
     resources:
         gpu=1,
-    conda:
-        "../envs/jax.yaml"
+    params:
+        settings=purd_settings,
     script:
         "../scripts/purd.py"
 
@@ -34,12 +34,12 @@ rule purd_stats:
         lambda w: layout.own_purds(config, w.env),
     output:
         layout.stats_table("{env}"),
-    params:
-        policies=lambda w: layout.policies(config, w.env),
-        stats=config["stats"],
     log:
         "logs/tables/purd_stats_{env}.log",
     conda:
         "../envs/jax.yaml"
+    params:
+        policies=lambda w: layout.policies(config, w.env),
+        stats=config["stats"],
     script:
         "../scripts/purd_stats.py"

@@ -20,17 +20,17 @@ for _algo in config["algos"]:
                 checkpoints=_outs["checkpoints"],
                 replay=_outs["replay"],
                 evals=_outs["evals"],
-            params:
-                job=train_job(_algo, _block),
-                work_dir=layout.work_dir("{env}", _algo, block_name(_block)),
             log:
                 f"logs/train/{{env}}/{_algo}/{block_name(_block)}.log",
             benchmark:
                 f"benchmarks/train/{{env}}/{_algo}/{block_name(_block)}.tsv"
+            conda:
+                "../envs/jax.yaml"
             threads: 1
             resources:
                 gpu=1,
-            conda:
-                "../envs/jax.yaml"
+            params:
+                job=train_job(_algo, _block),
+                work_dir=layout.work_dir("{env}", _algo, block_name(_block)),
             script:
                 "../scripts/train.py"
