@@ -6,6 +6,7 @@ from snakemake.exceptions import WorkflowError
 
 from workflow_lib.config import ConfigError, block_name, seed_blocks, validate_config
 from workflow_lib import layout
+from workflow_lib import resources as requests
 
 try:
     config.update(validate_config(config))

@@ -22,7 +22,9 @@ rule purd:
         "../envs/jax.yaml"
     threads: 2
     resources:
-        gpu=1,
+        gpu=config["resources"]["gpu"],
+        runtime=lambda w: requests.purd_runtime(config, w.algo),
+        mem_mb=lambda w: requests.purd_mem(config, w.algo),
     params:
         settings=purd_settings,
     script:

@@ -28,7 +28,9 @@ for _algo in config["algos"]:
                 "../envs/jax.yaml"
             threads: 1
             resources:
-                gpu=1,
+                gpu=config["resources"]["gpu"],
+                runtime=requests.train_runtime(config, _algo),
+                mem_mb=requests.train_mem(config, _algo, len(_block)),
             params:
                 job=train_job(_algo, _block),
                 work_dir=layout.work_dir("{env}", _algo, block_name(_block)),

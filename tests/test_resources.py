@@ -1,0 +1,51 @@
+"""Scheduler requests follow the config's scale (workflow_lib/resources.py)."""
+
+from pathlib import Path
+
+import yaml
+
+from workflow_lib import resources
+from workflow_lib.config import validate_config
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def config(path="config.yaml", **extra):
+    raw = yaml.safe_load((ROOT / path).read_text())
+    if path != "config.yaml":  # the scale files extend the default config
+        base = yaml.safe_load((ROOT / "config.yaml").read_text())
+        base.update(raw)
+        raw = base
+    raw.update(extra)
+    return validate_config(raw)
+
+
+def test_runtime_scales_with_steps_and_has_a_floor():
+    small = config()
+    assert resources.train_runtime(small, "td3") == small["resources"]["min_runtime"]
+    big = config(resources={"train_steps_per_s": {"td3": 100}, "runtime_margin": 1.5})
+    # 50k steps at 100 steps/s = 500 s, x 1.5 = 12.5 min -> 13, under the 15-minute floor
+    assert resources.train_runtime(big, "td3") == 15
+    slow = config(resources={"train_steps_per_s": {"td3": 10}, "runtime_margin": 1})
+    assert resources.train_runtime(slow, "td3") == 84  # 5000 s
+
+
+def test_memory_counts_the_replay_of_every_seed_in_a_block():
+    c = config(resources={"mem_mb": 1000, "replay_bytes_per_step": 2**20})
+    assert resources.train_mem(c, "td3", 1) == 1000 + 50_000
+    assert resources.train_mem(c, "td3", 4) == 1000 + 200_000
+    assert resources.train_mem(c, "ppo", 4) == 1000
+
+
+def test_ppo_purd_counts_each_samples_own_unroll():
+    c = config()
+    n, length = c["purd"]["samples"], c["episode_length"]
+    assert resources.purd_env_steps(c, "td3") == n * length
+    assert resources.purd_env_steps(c, "ppo") == n * (length + c["ppo"]["num_envs"] * c["ppo"]["unroll_length"])
+
+
+def test_paper_scale_requests():
+    c = config("configs/paper.yaml")
+    assert c["resources"]["gpu"] == 1
+    assert resources.train_runtime(c, "td3") > 30  # 1M steps: most of an hour, not the floor
+    assert resources.train_mem(c, "td3", c["train"]["seeds_per_job"]) > resources.purd_mem(c, "td3")

@@ -1,0 +1,46 @@
+"""What each job asks a scheduler for, derived from the config's scale (config key `resources`).
+
+Pure functions of the config, so that the same rules ask for minutes on the tiny config and
+hours on the paper-scale one. Runtimes are in minutes and memory in MB, Snakemake's
+`runtime` and `mem_mb` (the SLURM executor turns them into -t and --mem).
+"""
+
+from __future__ import annotations
+
+import math
+
+
+def _minutes(config: dict, seconds: float) -> int:
+    res = config["resources"]
+    return max(res["min_runtime"], math.ceil(res["runtime_margin"] * seconds / 60))
+
+
+def train_runtime(config: dict, algo: str) -> int:
+    """Minutes for one training job: its steps (per seed; seeds of a block run vmapped)."""
+    rate = config["resources"]["train_steps_per_s"][algo]
+    return _minutes(config, config[algo]["total_steps"] / rate)
+
+
+def train_mem(config: dict, algo: str, n_seeds: int) -> int:
+    """MB for one training job: the base plus, off-policy, the whole replay buffer of its seeds."""
+    res = config["resources"]
+    replay = 0 if algo == "ppo" else config[algo]["total_steps"] * n_seeds * res["replay_bytes_per_step"]
+    return res["mem_mb"] + math.ceil(replay / 2**20)
+
+
+def purd_env_steps(config: dict, algo: str) -> int:
+    """Env steps of one PURD job: N rollouts, plus for PPO each sample's own fresh unroll (SPEC)."""
+    steps = config["episode_length"]
+    if algo == "ppo":
+        steps += config["ppo"]["num_envs"] * config["ppo"]["unroll_length"]
+    return config["purd"]["samples"] * steps
+
+
+def purd_runtime(config: dict, algo: str) -> int:
+    """Minutes for one PURD job."""
+    return _minutes(config, purd_env_steps(config, algo) / config["resources"]["purd_steps_per_s"])
+
+
+def purd_mem(config: dict, algo: str) -> int:
+    """MB for one PURD job: the base plus one seed's replay buffer."""
+    return train_mem(config, algo, 1)
