@@ -13,7 +13,7 @@ import pytest
 from workflow_lib.training import load_checkpoint
 
 ROOT = Path(__file__).resolve().parent.parent
-WORKFLOW_FILES = ["Snakefile", "rules", "scripts", "schemas", "report", "config.yaml", "configs", "envs"]
+WORKFLOW_FILES = ["Snakefile", "rules", "scripts", "schemas", "report", "config.yaml", "configs", "envs", "profiles"]
 
 
 def snakemake(cwd: Path, *args: str, timeout: int = 600) -> subprocess.CompletedProcess:
@@ -104,3 +104,36 @@ def test_config_error_is_one_clear_line(workdir, tmp_path):
     assert result.returncode != 0
     assert "Invalid config: config key 'td3.checkpoints': must be in increasing order" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def planned(tiny_run, tmp_path, edit: str) -> dict[str, int]:
+    """Jobs (rule -> count) a dry run plans after the tiny run when `edit` (YAML) is merged into
+    its config: what Snakemake's rerun triggers (params, inputs, code) make of a config edit."""
+    override = tmp_path / "edit.yaml"
+    override.write_text(edit)
+    result = snakemake(tiny_run, "all", "-n", "--configfile", "configs/tiny.yaml", str(override))
+    assert result.returncode == 0, result.stderr[-3000:]
+    out = result.stdout + result.stderr
+    if "Nothing to be done" in out:
+        return {}
+    table = out.split("Job stats:")[1].split("total")[0].splitlines()[3:]
+    return {rule: int(count) for rule, count in (line.split() for line in table if line.strip())}
+
+
+def test_more_purd_samples_rerun_sampling_and_after_but_no_training(tiny_run, tmp_path):
+    jobs = planned(tiny_run, tmp_path, "purd:\n  samples: 16\n")
+    assert jobs == {"purd": 12, "purd_stats": 1, "purd_map": 1, "all": 1}
+
+
+def test_a_figure_option_reruns_only_that_figure(tiny_run, tmp_path):
+    jobs = planned(tiny_run, tmp_path, "figures:\n  purd_map:\n    highlights: 2\n")
+    assert jobs == {"purd_map": 1, "all": 1}
+
+
+def test_a_new_seed_trains_only_that_seed_and_reaggregates(tiny_run, tmp_path):
+    jobs = planned(tiny_run, tmp_path, "seeds: [0, 1, 2]\n")
+    assert {rule for rule in jobs if rule.startswith("train_")} == {
+        "train_td3_seed2", "train_sac_seed2", "train_ppo_seed2"}
+    assert jobs["purd"] == 6  # the new seed's checkpoints: 3 algos x 2 steps
+    for rule in ("purd_stats", "purd_map", "learning_curves_table", "learning_curves"):
+        assert jobs[rule] == 1
