@@ -137,3 +137,37 @@ def test_a_new_seed_trains_only_that_seed_and_reaggregates(tiny_run, tmp_path):
     assert jobs["purd"] == 6  # the new seed's checkpoints: 3 algos x 2 steps
     for rule in ("purd_stats", "purd_map", "learning_curves_table", "learning_curves"):
         assert jobs[rule] == 1
+
+
+@pytest.fixture(scope="session")
+def chromium_installed():
+    """Headless Chromium from Debian's package, installed here when missing and possible."""
+    from workflow_lib import report_check
+
+    try:
+        return report_check.chromium()
+    except FileNotFoundError:
+        if shutil.which("apt-get") is None or os.geteuid() != 0:
+            pytest.skip("no chromium, and no apt-get as root to install it")
+        out = subprocess.run(["apt-get", "install", "-y", "-q", "chromium"], capture_output=True, text=True, timeout=600)
+        if out.returncode != 0:  # a fresh container may have no package lists yet
+            subprocess.run(["apt-get", "update", "-q"], capture_output=True, timeout=600)
+            out = subprocess.run(["apt-get", "install", "-y", "-q", "chromium"], capture_output=True, text=True,
+                                 timeout=600)
+        if out.returncode != 0:
+            pytest.skip(f"apt-get could not install chromium: {out.stderr[-300:]}")
+        return report_check.chromium()
+
+
+def test_report_shows_every_figure_in_chromium(tiny_run, chromium_installed):
+    from workflow_lib import report_check
+
+    result = snakemake(tiny_run, "--report", "report.html", "--configfile", "configs/tiny.yaml")
+    assert result.returncode == 0, result.stderr[-3000:]
+    found = report_check.inspect_report(tiny_run / "report.html")
+    assert set(found["results"]) == {"results/figures/learning_curves.png", "results/figures/purd_map_hopper.png"}
+    for path, figure in found["results"].items():
+        assert figure["width"] > 300 and figure["height"] > 100, (path, figure)  # decoded by the browser
+        assert "seeds [0, 1]" in figure["caption"], (path, figure["caption"])  # the config it came from
+    shot = report_check.screenshot(tiny_run / "report.html", tiny_run / "report.png")
+    assert shot.stat().st_size > 10_000
