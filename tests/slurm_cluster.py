@@ -1,0 +1,144 @@
+"""A one-node SLURM cluster on localhost, from Debian's packages, for the profile test.
+
+munged, a private MariaDB, slurmdbd (so that `sacct`, the executor plugin's status query,
+answers), slurmctld and slurmd, each started directly (no systemd here) and stopped by PID.
+The executor plugin strips SLURM_* variables inside jobs, so the config must be at
+/etc/slurm/slurm.conf; everything else lives in a temporary folder.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import time
+from pathlib import Path
+
+PACKAGES = ["slurm-wlm", "slurmdbd", "mariadb-server", "munge"]
+CONF = Path("/etc/slurm")
+
+
+def install() -> None:
+    """apt-get the packages when a daemon is missing (a fresh container may need the lists first)."""
+    if all(shutil.which(d) for d in ("slurmctld", "slurmd", "slurmdbd", "munged", "mariadbd")):
+        return
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    cmd = ["apt-get", "install", "-y", "-q", *PACKAGES]
+    if subprocess.run(cmd, env=env, capture_output=True).returncode != 0:
+        subprocess.run(["apt-get", "update", "-q"], env=env, capture_output=True)
+        subprocess.run(cmd, env=env, capture_output=True, check=True)
+
+
+def _wait(check, what: str, timeout: float = 60) -> None:
+    end = time.time() + timeout
+    while time.time() < end:
+        if check():
+            return
+        time.sleep(0.5)
+    raise TimeoutError(f"{what} did not come up in {timeout} s")
+
+
+def _ok(*cmd: str) -> bool:
+    return subprocess.run(cmd, capture_output=True).returncode == 0
+
+
+class Cluster:
+    """Start with start(), stop with stop(): every process it started is ended by PID."""
+
+    def __init__(self, root: Path, cpus: int = 2):
+        self.root, self.cpus, self.procs = root, cpus, []
+        self.host = socket.gethostname().split(".")[0]
+        self.munge_pid: int | None = None
+
+    def _spawn(self, *cmd: str, log: str) -> subprocess.Popen:
+        proc = subprocess.Popen(cmd, stdout=open(self.root / log, "w"), stderr=subprocess.STDOUT,
+                                start_new_session=True)
+        self.procs.append(proc)
+        return proc
+
+    def start(self) -> "Cluster":
+        r = self.root
+        for d in ("state", "spool", "db"):
+            (r / d).mkdir(parents=True, exist_ok=True)
+        # munge: its socket folder, started as the munge user; it daemonizes and writes its PID.
+        Path("/run/munge").mkdir(parents=True, exist_ok=True)
+        shutil.chown("/run/munge", "munge", "munge")
+        if not _ok("munge", "-n"):
+            subprocess.run(["runuser", "-u", "munge", "--", "munged", "--force"], check=True)
+            self.munge_pid = int(Path("/run/munge/munged.pid").read_text())
+        # MariaDB on a private datadir and port, for slurmdbd only.
+        subprocess.run(["mariadb-install-db", f"--datadir={r / 'db'}", "--user=root",
+                        "--auth-root-authentication-method=normal"], capture_output=True, check=True)
+        sock = r / "mysql.sock"
+        self._spawn("mariadbd", f"--datadir={r / 'db'}", "--user=root", f"--socket={sock}", "--port=3307",
+                    "--bind-address=127.0.0.1", f"--pid-file={r / 'mysql.pid'}", log="mariadb.log")
+        _wait(lambda: _ok("mariadb", f"--socket={sock}", "-uroot", "-e", "select 1"), "MariaDB")
+        subprocess.run(["mariadb", f"--socket={sock}", "-uroot", "-e",
+                        "CREATE USER IF NOT EXISTS 'slurm'@'127.0.0.1' IDENTIFIED BY 'slurm';"
+                        "GRANT ALL ON *.* TO 'slurm'@'127.0.0.1';"], check=True)
+        CONF.mkdir(parents=True, exist_ok=True)
+        dbd = CONF / "slurmdbd.conf"
+        dbd.write_text(f"""AuthType=auth/munge
+DbdHost=localhost
+DbdPort=6819
+SlurmUser=root
+StorageType=accounting_storage/mysql
+StorageHost=127.0.0.1
+StoragePort=3307
+StorageUser=slurm
+StoragePass=slurm
+StorageLoc=slurm_acct_db
+PidFile={r / 'slurmdbd.pid'}
+LogFile={r / 'slurmdbd.log'}
+""")
+        dbd.chmod(0o600)
+        (CONF / "slurm.conf").write_text(f"""ClusterName=localtest
+SlurmctldHost={self.host}
+SlurmUser=root
+SlurmdUser=root
+AuthType=auth/munge
+StateSaveLocation={r / 'state'}
+SlurmdSpoolDir={r / 'spool'}
+SlurmctldPidFile={r / 'slurmctld.pid'}
+SlurmdPidFile={r / 'slurmd.pid'}
+SlurmctldLogFile={r / 'slurmctld.log'}
+SlurmdLogFile={r / 'slurmd.log'}
+ProctrackType=proctrack/linuxproc
+TaskPlugin=task/none
+SelectType=select/cons_tres
+SelectTypeParameters=CR_Core_Memory
+AccountingStorageType=accounting_storage/slurmdbd
+AccountingStorageHost=localhost
+AccountingStoragePort=6819
+JobAcctGatherType=jobacct_gather/none
+MinJobAge=600
+ReturnToService=2
+MpiDefault=none
+NodeName={self.host} CPUs={self.cpus} RealMemory=16000 State=UNKNOWN
+PartitionName=debug Nodes=ALL Default=YES MaxTime=INFINITE State=UP
+""")
+        self._spawn("slurmdbd", "-D", log="slurmdbd.out")
+        _wait(lambda: _ok("sacctmgr", "-n", "list", "cluster"), "slurmdbd")
+        subprocess.run(["sacctmgr", "-i", "add", "cluster", "localtest"], capture_output=True)
+        self._spawn("slurmctld", "-D", "-i", log="slurmctld.out")
+        self._spawn("slurmd", "-D", log="slurmd.out")
+        _wait(lambda: "idle" in subprocess.run(["sinfo", "-h", "-o", "%t"], capture_output=True,
+                                               text=True).stdout, "the node", timeout=90)
+        return self
+
+    def stop(self) -> None:
+        for proc in reversed(self.procs):
+            if proc.poll() is None:
+                proc.send_signal(signal.SIGTERM)
+        for proc in reversed(self.procs):
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+        if self.munge_pid:
+            try:
+                os.kill(self.munge_pid, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
