@@ -9,17 +9,14 @@ import polars as pl
 import pytest
 
 from slurm_cluster import Cluster, install
-from test_workflow import WORKFLOW_FILES, ROOT, snakemake
+from test_workflow import copy_workflow, snakemake
 
 TARGETS = ["results/checkpoints/hopper/td3/seed0/step600.msgpack", "results/purd/hopper/td3/td3/seed0/step600.parquet"]
 NO_GPU = "resources:\n  gpu: 0\n"  # the test node has none
 
 
-def copy_workflow(dest):
-    dest.mkdir()
-    for name in WORKFLOW_FILES:
-        src = ROOT / name
-        (shutil.copytree if src.is_dir() else shutil.copy)(src, dest / name)
+def workflow_copy(dest):
+    copy_workflow(dest)
     (dest / "no_gpu.yaml").write_text(NO_GPU)
     return dest
 
@@ -41,11 +38,11 @@ def cluster(tmp_path_factory):
 @pytest.mark.slow
 def test_profile_runs_jobs_through_slurm_with_local_outputs(cluster, tmp_path):
     config = ["--configfile", "configs/tiny.yaml", "no_gpu.yaml"]
-    local = copy_workflow(tmp_path / "local")
+    local = workflow_copy(tmp_path / "local")
     result = snakemake(local, *TARGETS, "--cores", "2", *config)
     assert result.returncode == 0, result.stderr[-3000:]
 
-    remote = copy_workflow(tmp_path / "slurm")
+    remote = workflow_copy(tmp_path / "slurm")
     result = snakemake(remote, *TARGETS, "--profile", "profiles/slurm", *config, timeout=900)
     assert result.returncode == 0, result.stderr[-3000:]
 

@@ -30,14 +30,18 @@ def snakemake(cwd: Path, *args: str, timeout: int = 600) -> subprocess.Completed
     return subprocess.CompletedProcess(proc.args, proc.returncode, out, err)
 
 
-@pytest.fixture(scope="module")
-def workdir(tmp_path_factory) -> Path:
-    """A fresh copy of the workflow (the library is installed), so results go to a temp folder."""
-    dest = tmp_path_factory.mktemp("workflow")
+def copy_workflow(dest: Path) -> Path:
+    """A fresh copy of the workflow in dest (the library is installed), so results go there."""
+    dest.mkdir(parents=True, exist_ok=True)
     for name in WORKFLOW_FILES:
         src = ROOT / name
         (shutil.copytree if src.is_dir() else shutil.copy)(src, dest / name)
     return dest
+
+
+@pytest.fixture(scope="module")
+def workdir(tmp_path_factory) -> Path:
+    return copy_workflow(tmp_path_factory.mktemp("workflow"))
 
 
 @pytest.fixture(scope="module")
