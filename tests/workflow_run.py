@@ -1,0 +1,36 @@
+"""Running the workflow from tests: a fresh copy of it in a temp folder, and the Snakemake CLI."""
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+WORKFLOW_FILES = ["Snakefile", "rules", "scripts", "schemas", "report", "config.yaml", "configs", "envs", "profiles"]
+
+
+def snakemake(cwd: Path, *args: str, timeout: int = 600) -> subprocess.CompletedProcess:
+    """Run snakemake in cwd; on a timeout kill its whole process group and show where it stood."""
+    proc = subprocess.Popen([sys.executable, "-m", "snakemake", *args], cwd=cwd, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, start_new_session=True)
+    try:
+        out, err = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        out, err = proc.communicate()
+        logs = "\n".join(f"== {log}\n{log.read_text()[-1500:]}" for log in sorted(cwd.glob("logs/**/*.log")))
+        pytest.fail(f"snakemake {' '.join(args)} ran past {timeout} s\n{err[-3000:]}\n{logs}", pytrace=False)
+    return subprocess.CompletedProcess(proc.args, proc.returncode, out, err)
+
+
+def copy_workflow(dest: Path) -> Path:
+    """A fresh copy of the workflow in dest (the library is installed), so results go there."""
+    dest.mkdir(parents=True, exist_ok=True)
+    for name in WORKFLOW_FILES:
+        src = ROOT / name
+        (shutil.copytree if src.is_dir() else shutil.copy)(src, dest / name)
+    return dest
