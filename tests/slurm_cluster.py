@@ -16,6 +16,8 @@ import subprocess
 import time
 from pathlib import Path
 
+from workflow_run import apt_install
+
 PACKAGES = ["slurm-wlm", "slurmdbd", "mariadb-server", "munge"]
 CONF = Path("/etc/slurm")
 
@@ -24,11 +26,7 @@ def install() -> None:
     """apt-get the packages when a daemon is missing (a fresh container may need the lists first)."""
     if all(shutil.which(d) for d in ("slurmctld", "slurmd", "slurmdbd", "munged", "mariadbd")):
         return
-    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    cmd = ["apt-get", "install", "-y", "-q", *PACKAGES]
-    if subprocess.run(cmd, env=env, capture_output=True).returncode != 0:
-        subprocess.run(["apt-get", "update", "-q"], env=env, capture_output=True)
-        subprocess.run(cmd, env=env, capture_output=True, check=True)
+    apt_install(*PACKAGES).check_returncode()
 
 
 def _wait(check, what: str, timeout: float = 60) -> None:

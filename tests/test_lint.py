@@ -4,7 +4,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from workflow_run import ROOT
+
 BIN = Path(sys.executable).parent
 
 

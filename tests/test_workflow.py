@@ -2,13 +2,12 @@
 
 import os
 import shutil
-import subprocess
 
 import polars as pl
 import pytest
 
 from workflow_lib.training import load_checkpoint
-from workflow_run import snakemake
+from workflow_run import apt_install, snakemake
 
 
 def test_tiny_workflow_outputs(tiny_run):
@@ -113,11 +112,7 @@ def chromium_installed():
     except FileNotFoundError:
         if shutil.which("apt-get") is None or os.geteuid() != 0:
             pytest.skip("no chromium, and no apt-get as root to install it")
-        out = subprocess.run(["apt-get", "install", "-y", "-q", "chromium"], capture_output=True, text=True, timeout=600)
-        if out.returncode != 0:  # a fresh container may have no package lists yet
-            subprocess.run(["apt-get", "update", "-q"], capture_output=True, timeout=600)
-            out = subprocess.run(["apt-get", "install", "-y", "-q", "chromium"], capture_output=True, text=True,
-                                 timeout=600)
+        out = apt_install("chromium")
         if out.returncode != 0:
             pytest.skip(f"apt-get could not install chromium: {out.stderr[-300:]}")
         return report_check.chromium()

@@ -34,3 +34,15 @@ def copy_workflow(dest: Path) -> Path:
         src = ROOT / name
         (shutil.copytree if src.is_dir() else shutil.copy)(src, dest / name)
     return dest
+
+
+def apt_install(*packages: str) -> subprocess.CompletedProcess:
+    """apt-get install the packages; where that fails (a fresh container may have no package lists
+    yet) update the lists and try once more. Returns the last attempt."""
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    cmd = ["apt-get", "install", "-y", "-q", *packages]
+    out = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=900)
+    if out.returncode != 0:
+        subprocess.run(["apt-get", "update", "-q"], env=env, capture_output=True, timeout=900)
+        out = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=900)
+    return out
