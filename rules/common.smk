@@ -38,14 +38,15 @@ def purd_inputs(wildcards):
     return inputs
 
 
-def purd_settings(wildcards):
-    """Everything a PURD job computes from, so that an edit reruns exactly these jobs."""
+def purd_settings(kind):
+    """Everything a PURD job of this kind of update computes from, so that an edit reruns exactly
+    these jobs."""
     purd = config["purd"]
     return {
         "n": purd["samples"],
         "batch_size": purd["batch_size"],
-        "update_batch": purd["ppo_update_batch"] if wildcards.kind == "ppo" else 0,
-        "sigma": purd["sigma"] if wildcards.kind == "gaussian" else 0.0,
+        "update_batch": purd["ppo_update_batch"] if kind == "ppo" else 0,
+        "sigma": purd["sigma"] if kind == "gaussian" else 0.0,
         "episode_length": config["episode_length"],
         "with_rewards": purd["per_step_rewards"],
     }
@@ -57,6 +58,24 @@ def figure_env(figure):
     if env not in config["envs"]:
         raise WorkflowError(f"{figure} shows {env}, which is not in the config's envs {config['envs']}")
     return env
+
+
+def failure_figure_envs(name):
+    """Figure 3 shows the envs of figures.figure3.envs, Figure 23 every env."""
+    return config["figures"]["figure3"]["envs"] if name == "figure3" else config["envs"]
+
+
+def figure_files(figure):
+    """The files of a landscape or failure figure target."""
+    figs = config["figures"]
+    if figure in ("figure1", "figure27"):
+        return [layout.figure(f"{figure}_{figs['figure1']['env']}")]
+    if figure in ("figure3", "figure23"):
+        return [layout.figure(figure)]
+    env = figs["figure4"]["env"]
+    return [layout.figure(f"figure4_{env}")] + [
+        layout.figure(f"figure4_{env}_{r}", "html") for r in ("success", "failure")
+    ]
 
 
 # Figures 11-13 of the paper show these envs; Figure 2 the env named in the config.

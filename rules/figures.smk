@@ -54,6 +54,97 @@ rule purd_map:
         "../scripts/purd_map.py"
 
 
+rule landscape_figure:
+    input:
+        picks=layout.landscape_file("{env}", "picks"),
+        grid=layout.landscape_file("{env}", layout.window_name(config["landscape"]["windows"][0])),
+        purd=layout.landscape_file("{env}", "purd"),
+        gait=layout.landscape_file("{env}", "gait"),
+    output:
+        report(
+            layout.figure("figure1_{env}"),
+            caption="../report/figure1.rst",
+            category="Landscape",
+            subcategory="{env}",
+        ),
+    log:
+        "logs/figures/figure1_{env}.log",
+    conda:
+        "../envs/jax.yaml"
+    params:
+        backend=config["backend"],
+        frames=config["figures"]["figure1"]["frames"],
+        ltp_alpha=config["stats"]["ltp_alpha"],
+    script:
+        "../scripts/figure1.py"
+
+
+rule landscape_zooms:
+    input:
+        picks=layout.landscape_file("{env}", "picks"),
+        grids=[layout.landscape_file("{env}", layout.window_name(w)) for w in config["landscape"]["windows"]],
+    output:
+        report(
+            layout.figure("figure27_{env}"),
+            caption="../report/figure27.rst",
+            category="Landscape",
+            subcategory="{env}",
+        ),
+    log:
+        "logs/figures/figure27_{env}.log",
+    conda:
+        "../envs/jax.yaml"
+    params:
+        windows=config["landscape"]["windows"],
+    script:
+        "../scripts/figure27.py"
+
+
+rule failures_figure:
+    input:
+        lambda w: [layout.failures_file(e, "trajectories") for e in failure_figure_envs(w.name)],
+    output:
+        report(layout.figure("{name}"), caption="../report/failures.rst", category="Failures"),
+    log:
+        "logs/figures/{name}.log",
+    wildcard_constraints:
+        name="figure3|figure23",
+    conda:
+        "../envs/jax.yaml"
+    params:
+        envs=lambda w: failure_figure_envs(w.name),
+    script:
+        "../scripts/failures_figure.py"
+
+
+rule failure_gaits:
+    input:
+        layout.failures_file("{env}", "trajectories"),
+    output:
+        frames=report(layout.figure("figure4_{env}"), caption="../report/figure4.rst", category="Failures"),
+        success=report(
+            layout.figure("figure4_{env}_success", "html"),
+            caption="../report/figure4_viewer.rst",
+            category="Failures",
+            labels={"rollout": "success"},
+        ),
+        failure=report(
+            layout.figure("figure4_{env}_failure", "html"),
+            caption="../report/figure4_viewer.rst",
+            category="Failures",
+            labels={"rollout": "failure"},
+        ),
+    log:
+        "logs/figures/figure4_{env}.log",
+    conda:
+        "../envs/jax.yaml"
+    params:
+        backend=config["backend"],
+        frames=config["figures"]["figure4"]["frames"],
+    script:
+        "../scripts/figure4.py"
+
+
 for _figure in ("figure2", *PAPER_FIGURE_ENVS):
 
     rule:
@@ -61,4 +152,14 @@ for _figure in ("figure2", *PAPER_FIGURE_ENVS):
             _figure
         input:
             lambda w, figure=_figure: layout.purd_map(figure_env(figure)),
+        localrule: True
+
+
+for _figure in ("figure1", "figure27", "figure3", "figure23", "figure4"):
+
+    rule:
+        name:
+            _figure
+        input:
+            figure_files(_figure),
         localrule: True

@@ -20,13 +20,13 @@ rule purd:
         "benchmarks/purd/{env}/{algo}/{kind}/seed{seed}/step{step}.tsv"
     conda:
         "../envs/jax.yaml"
-    threads: 2
+    threads: config["resources"]["purd_threads"]
     resources:
         gpu=config["resources"]["gpu"],
         runtime=lambda w: requests.purd_runtime(config, w.algo),
         mem_mb=lambda w: requests.purd_mem(config, w.algo),
     params:
-        settings=purd_settings,
+        settings=lambda w: purd_settings(w.kind),
     script:
         "../scripts/purd.py"
 

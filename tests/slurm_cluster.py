@@ -3,7 +3,9 @@
 munged, a private MariaDB, slurmdbd (so that `sacct`, the executor plugin's status query,
 answers), slurmctld and slurmd, each started directly (no systemd here) and stopped by PID.
 The executor plugin strips SLURM_* variables inside jobs, so the config must be at
-/etc/slurm/slurm.conf; everything else lives in a temporary folder.
+/etc/slurm/slurm.conf; everything else lives in a temporary folder. stop() puts /etc/slurm back
+as it found it: the plugin runs `scontrol show config` whenever Snakemake loads it, and with a
+slurm.conf naming a controller that is gone, every later snakemake call would wait 10 s for it.
 """
 
 from __future__ import annotations
@@ -38,6 +40,11 @@ def _wait(check, what: str, timeout: float = 60) -> None:
     raise TimeoutError(f"{what} did not come up in {timeout} s")
 
 
+def _memory_mb() -> int:
+    """The machine's memory: jobs ask for --mem (checked against it), cores are what they share."""
+    return int(Path("/proc/meminfo").read_text().split()[1]) // 1024
+
+
 def _ok(*cmd: str) -> bool:
     return subprocess.run(cmd, capture_output=True).returncode == 0
 
@@ -49,6 +56,7 @@ class Cluster:
         self.root, self.cpus, self.procs = root, cpus, []
         self.host = socket.gethostname().split(".")[0]
         self.munge_pid: int | None = None
+        self.saved: dict[Path, bytes | None] = {}  # the /etc/slurm files it replaced, None where absent
 
     def _spawn(self, *cmd: str, log: str) -> subprocess.Popen:
         proc = subprocess.Popen(cmd, stdout=open(self.root / log, "w"), stderr=subprocess.STDOUT,
@@ -77,6 +85,8 @@ class Cluster:
                         "CREATE USER IF NOT EXISTS 'slurm'@'127.0.0.1' IDENTIFIED BY 'slurm';"
                         "GRANT ALL ON *.* TO 'slurm'@'127.0.0.1';"], check=True)
         CONF.mkdir(parents=True, exist_ok=True)
+        for f in (CONF / "slurmdbd.conf", CONF / "slurm.conf"):
+            self.saved[f] = f.read_bytes() if f.exists() else None
         dbd = CONF / "slurmdbd.conf"
         dbd.write_text(f"""AuthType=auth/munge
 DbdHost=localhost
@@ -106,15 +116,16 @@ SlurmdLogFile={r / 'slurmd.log'}
 ProctrackType=proctrack/linuxproc
 TaskPlugin=task/none
 SelectType=select/cons_tres
-SelectTypeParameters=CR_Core_Memory
+SelectTypeParameters=CR_Core
 AccountingStorageType=accounting_storage/slurmdbd
 AccountingStorageHost=localhost
 AccountingStoragePort=6819
 JobAcctGatherType=jobacct_gather/none
+AccountingStoreFlags=job_comment
 MinJobAge=600
 ReturnToService=2
 MpiDefault=none
-NodeName={self.host} CPUs={self.cpus} RealMemory=16000 State=UNKNOWN
+NodeName={self.host} CPUs={self.cpus} RealMemory={_memory_mb()} State=UNKNOWN
 PartitionName=debug Nodes=ALL Default=YES MaxTime=INFINITE State=UP
 """)
         self._spawn("slurmdbd", "-D", log="slurmdbd.out")
@@ -140,3 +151,8 @@ PartitionName=debug Nodes=ALL Default=YES MaxTime=INFINITE State=UP
                 os.kill(self.munge_pid, signal.SIGTERM)
             except ProcessLookupError:
                 pass
+        for f, content in self.saved.items():
+            if content is None:
+                f.unlink(missing_ok=True)
+            else:
+                f.write_bytes(content)

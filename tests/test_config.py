@@ -66,3 +66,28 @@ def test_seed_blocks():
     cfg = validate_config(load("config.yaml"))
     cfg["seeds"], cfg["train"]["seeds_per_job"] = [0, 1, 2, 3, 4], 2
     assert seed_blocks(cfg) == [(0, 1), (2, 3), (4,)]
+
+
+def test_open_figure_and_study_choices_resolve_to_the_papers_where_trained():
+    cfg = validate_config(load("config.yaml"))  # hopper only, all three algorithms
+    assert cfg["figures"]["figure1"]["env"] == "hopper" and cfg["figures"]["figure4"]["env"] == "hopper"
+    assert cfg["figures"]["figure3"]["envs"] == ["hopper"]
+    assert cfg["landscape"]["algo"] == "sac" and cfg["failures"]["algo"] == "td3"
+    four = {**load("config.yaml"), "envs": ["ant", "halfcheetah", "hopper", "walker2d"], "algos": ["ppo"]}
+    cfg = validate_config(four)
+    assert cfg["figures"]["figure3"]["envs"] == ["halfcheetah", "walker2d"]
+    assert cfg["figures"]["figure4"]["env"] == "walker2d"
+    assert cfg["landscape"]["algo"] == "ppo" and cfg["failures"]["algo"] == "ppo"
+
+
+@pytest.mark.parametrize("edit, key", [
+    ({"figures": {"figure2": {"env": "hopper"}, "figure3": {"envs": ["ant"]}}}, "figures.figure3.envs"),
+    ({"figures": {"figure2": {"env": "hopper"}, "figure4": {"env": "walker2d"}}}, "figures.figure4.env"),
+    ({"landscape": {"algo": "td3"}, "algos": ["sac"]}, "landscape.algo"),
+    ({"landscape": {"grid": 1}}, "landscape.grid"),
+    ({"landscape": {"policies": {"noisy": {"seed": 0, "step": 5}}}}, "landscape.policies"),
+])
+def test_landscape_and_failure_mistakes_name_their_key(edit, key):
+    cfg = {**load("config.yaml"), **edit}
+    with pytest.raises(ConfigError, match=f"'{key}'"):
+        validate_config(cfg)

@@ -78,6 +78,7 @@ def _check_semantics(config: dict) -> None:
             raise ConfigError(f"config key '{algo}.warmup_steps': must be below {algo}.total_steps")
         if algo == "ppo" and (section["num_envs"] * section["unroll_length"]) % section["num_minibatches"]:
             raise ConfigError("config key 'ppo.num_minibatches': must divide ppo.num_envs * ppo.unroll_length")
+    _resolve_choices(config)
     fig2 = config["figures"]["figure2"]["env"]
     if fig2 not in config["envs"]:
         raise ConfigError(f"config key 'figures.figure2.env': {fig2!r} is not in envs {config['envs']}")
@@ -92,3 +93,34 @@ def seed_blocks(config: dict) -> list[tuple[int, ...]]:
 def block_name(block: tuple[int, ...]) -> str:
     """A job's name for its seed block: 'seed3' or 'seeds3-4-5'."""
     return f"seed{block[0]}" if len(block) == 1 else "seeds" + "-".join(map(str, block))
+
+
+# Where the config leaves a choice open (null): the paper's envs of each figure, and the paper's
+# algorithm of each study, if the config has them.
+PAPER_FIGURE_ENVS = {"figure1": ["hopper"], "figure3": ["halfcheetah", "walker2d"], "figure4": ["walker2d"]}
+PAPER_ALGOS = {"landscape": "sac", "failures": "td3"}
+
+
+def _resolve_choices(config: dict) -> None:
+    """Fill the open choices in place: figures.<figure>.env(s) become the paper's envs that the
+    config trains, else its first env (figure3: all of them); landscape.algo and failures.algo
+    the paper's algorithm, else the first of algos. A value set by the user must be in envs/algos."""
+    for figure, paper in PAPER_FIGURE_ENVS.items():
+        section = config["figures"][figure]
+        key = "envs" if "envs" in section else "env"
+        chosen = section[key]
+        if chosen is None:
+            found = [e for e in paper if e in config["envs"]]
+            chosen = found or (list(config["envs"]) if key == "envs" else config["envs"][:1])
+        chosen = chosen if isinstance(chosen, list) else [chosen]
+        missing = [e for e in chosen if e not in config["envs"]]
+        if missing:
+            raise ConfigError(f"config key 'figures.{figure}.{key}': {missing} not in envs {config['envs']}")
+        section[key] = chosen if key == "envs" else chosen[0]
+    for study, paper in PAPER_ALGOS.items():
+        algo = config[study]["algo"]
+        if algo is None:
+            algo = paper if paper in config["algos"] else config["algos"][0]
+        if algo not in config["algos"]:
+            raise ConfigError(f"config key '{study}.algo': {algo!r} is not in algos {config['algos']}")
+        config[study]["algo"] = algo

@@ -16,21 +16,26 @@ def rollout_return(
     start: State,
     length: int,
     with_rewards: bool = False,
+    with_states: bool = False,
 ) -> dict[str, jax.Array]:
     """Return (summed until the first termination, that step included) and episode length.
 
     `policy(agent, obs)` is an algorithm's deterministic policy; vmap this over agents to
-    evaluate many parameter vectors at once. Per-step rewards (zero after termination) on request.
+    evaluate many parameter vectors at once. On request, per-step rewards (zero after termination)
+    and the generalized coordinates q after each step (what rendering a gait needs).
     """
 
     def step(carry, _):
         state, alive = carry
         nxt = env.step(state, jnp.clip(policy(agent, state.obs), -1.0, 1.0))
         reward = jnp.where(alive, nxt.reward, 0.0)
-        return (nxt, alive & (nxt.done == 0)), (reward, alive)
+        q = nxt.pipeline_state.q if with_states else ()
+        return (nxt, alive & (nxt.done == 0)), (reward, alive, q)
 
-    _, (rewards, alive) = jax.lax.scan(step, (start, jnp.bool_(True)), None, length=length)
+    _, (rewards, alive, q) = jax.lax.scan(step, (start, jnp.bool_(True)), None, length=length)
     out = {"return": rewards.sum(), "length": alive.sum().astype(jnp.int32)}
     if with_rewards:
         out["rewards"] = rewards
+    if with_states:
+        out["q"] = q
     return out

@@ -94,3 +94,35 @@ def stats_table(env: str) -> str:
 
 def purd_map(env: str) -> str:
     return str(RESULTS / "figures" / f"purd_map_{env}.png")
+
+
+def policy_files(config: dict, env: str, algo: str) -> list[str]:
+    """Every checkpoint of an (env, algo) and, off-policy, its seeds' replay files: what a job
+    that picks its policies from the statistics may load."""
+    files = [checkpoint_path(env, algo, s, t) for s in config["seeds"] for t in config[algo]["checkpoints"]]
+    if algo != "ppo":
+        files += [replay_path(env, algo, s) for s in config["seeds"]]
+    return files
+
+
+def landscape_file(env: str, name: str) -> str:
+    """Landscape outputs of an env: picks, grid_w<window>, purd (histograms), gait."""
+    return str(RESULTS / "landscape" / env / f"{name}.parquet")
+
+
+def window_name(window: float) -> str:
+    return f"grid_w{window:g}"
+
+
+def failures_file(env: str, name: str) -> str:
+    """Failure outputs of an env: picks, trajectories."""
+    return str(RESULTS / "failures" / env / f"{name}.parquet")
+
+
+def figure(name: str, suffix: str = "png") -> str:
+    return str(RESULTS / "figures" / f"{name}.{suffix}")
+
+
+def policy_paths(env: str, algo: str, seed: int, step: int) -> tuple[str, str | None]:
+    """(checkpoint, replay file or None for PPO): what purd.load_policy reads for one policy."""
+    return checkpoint_path(env, algo, seed, step), (replay_path(env, algo, seed) if algo != "ppo" else None)

@@ -46,6 +46,7 @@ class Settings:
     sigma: float = 3e-4  # the Gaussian update's scale
     episode_length: int = 1000
     with_rewards: bool = False
+    with_states: bool = False  # per-step q of each rollout (for rendering a few chosen samples)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -142,7 +143,8 @@ def rollouts(algo: Algorithm, env: Env, agent, params, start: State, settings: S
     """Deterministic returns of many policies (params with a leading sample axis) from s_I."""
     mod = algo.module
     one = lambda p: rollout_return(  # noqa: E731
-        env, mod.policy, mod.with_actor_params(agent, p), start, settings.episode_length, settings.with_rewards
+        env, mod.policy, mod.with_actor_params(agent, p), start, settings.episode_length, settings.with_rewards,
+        settings.with_states,
     )
     return jax.vmap(one)(params)
 
@@ -197,29 +199,50 @@ def _program(env_name: str, backend: str, algo_name: str, kind: str, settings: S
     return program, replicated, sharded
 
 
-def sample(policy: Policy, kind: str, settings: Settings, log: logging.Logger | None = None) -> dict[str, np.ndarray]:
-    """The PURD of one policy: per sample its index, return, episode length (and rewards).
+def run_chunks(program, fixed: tuple, items: np.ndarray, batch_size: int, sharded, progress=None) -> dict:
+    """Outputs of `program(*fixed, chunk)` over `items` (leading axis) in chunks of batch_size,
+    the last one padded with its last item and trimmed: one compiled program for any count, and
+    each item computed by it at a fixed position. progress(done, total) after every chunk."""
+    n, outs = len(items), []
+    for start in range(0, n, batch_size):
+        chunk = items[start: start + batch_size]
+        pad = np.repeat(chunk[-1:], batch_size - len(chunk), axis=0)
+        outs.append(jax.device_get(program(*fixed, jax.device_put(np.concatenate([chunk, pad]), sharded))))
+        if progress is not None:
+            progress(min(start + batch_size, n), n)
+    return {k: np.concatenate([o[k] for o in outs])[:n] for k in outs[0]}
 
-    Every chunk has batch_size samples (the last one padded and trimmed), so sample i is
-    computed by the same program at the same position whatever N is: results are bitwise
-    reproducible and the first n samples do not change when N grows.
+
+def sample(policy: Policy, kind: str, settings: Settings, log: logging.Logger | None = None,
+           indices: np.ndarray | None = None) -> dict[str, np.ndarray]:
+    """The PURD of one policy: per sample its index, return, episode length (and rewards, states).
+
+    Chunks are aligned on multiples of batch_size (sample i sits at position i % batch_size), so
+    sample i is computed by the same program at the same position whatever N is: results are
+    bitwise reproducible and the first n samples do not change when N grows. `indices` recomputes
+    chosen samples only (they are not aligned, so equal up to float rounding).
     """
     program, replicated, sharded = chunk_program(policy, kind, settings)
     root = root_key(policy.env, policy.algo, policy.seed, policy.step, kind)
     fixed = jax.device_put(  # placed once, not at every chunk
         (policy.agent, policy.buffer, policy.envs, reference_state(policy.env, policy.backend), root), replicated)
-    n_chunks, b = math.ceil(settings.n / settings.batch_size), settings.batch_size
-    outs, t0 = [], time.monotonic()
-    for c in range(n_chunks):
-        indices = jax.device_put(np.arange(c * b, (c + 1) * b, dtype=np.uint32), sharded)
-        outs.append(jax.device_get(program(*fixed, indices)))
+    b = settings.batch_size
+    if indices is None:
+        indices = np.arange(settings.n)
+        items = np.arange(math.ceil(settings.n / b) * b, dtype=np.uint32)  # whole chunks: no padding
+    else:
+        items = np.asarray(indices, dtype=np.uint32)
+    t0 = time.monotonic()
+
+    def progress(done, total):
         if log is not None:
-            done = min((c + 1) * b, settings.n)
-            elapsed = time.monotonic() - t0
+            done = min(done, len(indices))
+            rate = done * settings.episode_length / (time.monotonic() - t0)
             log.info("%s %s seed %d step %d (%s): %d/%d samples, %.0f env-steps/s", policy.env, policy.algo,
-                     policy.seed, policy.step, kind, done, settings.n, done * settings.episode_length / elapsed)
-    result = {k: np.concatenate([o[k] for o in outs])[: settings.n] for k in outs[0]}
-    return {"sample": np.arange(settings.n), **result}
+                     policy.seed, policy.step, kind, done, len(indices), rate)
+
+    result = run_chunks(program, fixed, items, b, sharded, progress)
+    return {"sample": np.asarray(indices), **{k: v[: len(indices)] for k, v in result.items()}}
 
 
 def to_table(samples: dict[str, np.ndarray]) -> pl.DataFrame:

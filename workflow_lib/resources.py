@@ -28,17 +28,24 @@ def train_mem(config: dict, algo: str, n_seeds: int) -> int:
     return res["mem_mb"] + math.ceil(replay / 2**20)
 
 
-def purd_env_steps(config: dict, algo: str) -> int:
-    """Env steps of one PURD job: N rollouts, plus for PPO each sample's own fresh unroll (SPEC)."""
+def purd_env_steps(config: dict, algo: str, n: int | None = None) -> int:
+    """Env steps of a PURD job of n samples (default purd.samples): n rollouts, plus for PPO each
+    sample's own fresh unroll (SPEC)."""
     steps = config["episode_length"]
     if algo == "ppo":
         steps += config["ppo"]["num_envs"] * config["ppo"]["unroll_length"]
-    return config["purd"]["samples"] * steps
+    return (config["purd"]["samples"] if n is None else n) * steps
 
 
-def purd_runtime(config: dict, algo: str) -> int:
-    """Minutes for one PURD job."""
-    return _minutes(config, purd_env_steps(config, algo) / config["resources"]["purd_steps_per_s"])
+def purd_runtime(config: dict, algo: str, n: int | None = None) -> int:
+    """Minutes for a PURD job of n samples (default purd.samples)."""
+    return _minutes(config, purd_env_steps(config, algo, n) / config["resources"]["purd_steps_per_s"])
+
+
+def landscape_runtime(config: dict) -> int:
+    """Minutes for one landscape window: grid x grid rollouts of each of the two policies."""
+    steps = 2 * config["landscape"]["grid"] ** 2 * config["episode_length"]
+    return _minutes(config, steps / config["resources"]["purd_steps_per_s"])
 
 
 def purd_mem(config: dict, algo: str) -> int:

@@ -1,4 +1,4 @@
-"""Choosing policies from a statistics table (highlights, later pairs and examples)."""
+"""Choosing policies from a statistics table: highlights, the landscape's pair, failure examples."""
 
 from __future__ import annotations
 
@@ -25,3 +25,54 @@ def diverse(table: pl.DataFrame, k: int, columns=DIVERSITY_COLUMNS) -> pl.DataFr
         chosen.append(nxt)
         dist = np.minimum(dist, np.linalg.norm(x - x[nxt], axis=1))
     return table[chosen]
+
+
+def noisy_and_smooth(table: pl.DataFrame, algo: str, tolerance: float = 0.1) -> pl.DataFrame:
+    """Two rows of `algo`, role "noisy" then "smooth": among pairs whose PURD means are within
+    `tolerance` of the larger one (all pairs if none is), the pair with the largest LTP gap; ties
+    (every LTP 0 at small scales) go to the largest gap in std. Policies of positive mean are
+    preferred, as the paper's Figure 1 shows two good policies."""
+    rows = table.filter(pl.col("algo") == algo)
+    if rows.filter(pl.col("mean") > 0).height >= 2:
+        rows = rows.filter(pl.col("mean") > 0)
+    if rows.height < 2:
+        raise ValueError(f"the landscape needs two {algo} policies in the statistics table, found {rows.height}")
+    mean = rows["mean"].to_numpy()
+    ltp = np.nan_to_num(rows["ltp"].to_numpy())
+    std = rows["std"].to_numpy()
+    i, j = np.meshgrid(np.arange(rows.height), np.arange(rows.height), indexing="ij")
+    pairs = i != j
+    close = pairs & (np.abs(mean[i] - mean[j]) <= tolerance * np.maximum(np.abs(mean[i]), np.abs(mean[j])))
+    allowed = close if close.any() else pairs
+    # Lexicographic (LTP gap, std gap) over allowed ordered pairs (i noisy, j smooth).
+    order = np.lexsort(((std[i] - std[j])[allowed], (ltp[i] - ltp[j])[allowed]))
+    noisy, smooth = i[allowed][order[-1]], j[allowed][order[-1]]
+    return rows[[int(noisy), int(smooth)]].with_columns(role=pl.Series(["noisy", "smooth"]))
+
+
+def named(table: pl.DataFrame, algo: str, policies: dict) -> pl.DataFrame:
+    """The rows of `algo` named by {role: {seed, step}}, in the order given, with their role."""
+    out = []
+    for role, p in policies.items():
+        row = table.filter((pl.col("algo") == algo) & (pl.col("seed") == p["seed"]) & (pl.col("step") == p["step"]))
+        if row.height != 1:
+            raise ValueError(f"no {algo} policy seed {p['seed']} step {p['step']} in the statistics table")
+        out.append(row.with_columns(role=pl.lit(role)))
+    return pl.concat(out)
+
+
+def failure_policies(table: pl.DataFrame, k: int, algo: str = "td3") -> pl.DataFrame:
+    """Up to k policies of `algo` with LTP > 0, highest LTP first (SPEC, "Failures")."""
+    rows = table.filter((pl.col("algo") == algo) & pl.col("ltp").is_not_nan() & (pl.col("ltp") > 0))
+    return rows.sort(["ltp", "seed", "step"], descending=[True, False, False]).head(k)
+
+
+def success_and_failure(returns: np.ndarray, mode: float, alpha: float = 0.5, tolerance: float = 0.1):
+    """(success, failure) sample indices of one PURD: the first sample whose return is within
+    `tolerance` of the PURD mean, and the first whose return is below alpha x mode (SPEC).
+    Sample order is the keys' order, so "first" is an unbiased pick. None where there is none."""
+    returns = np.asarray(returns)
+    mean = returns.mean()
+    ok = np.flatnonzero(np.abs(returns - mean) <= tolerance * abs(mean))
+    bad = np.flatnonzero(returns < alpha * mode)
+    return (int(ok[0]) if ok.size else None), (int(bad[0]) if bad.size else None)

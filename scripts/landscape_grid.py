@@ -1,0 +1,22 @@
+"""Snakemake script of the landscape_grid rule: both policies' landscapes on one window."""
+
+import polars as pl
+
+from workflow_lib import landscape, layout, purd, tables
+from workflow_lib.runtime import compilation_cache, host_devices, job_logger
+
+log = job_logger("landscape_grid", snakemake.log[0])
+compilation_cache(snakemake.config["compilation_cache"])
+host_devices(snakemake.threads)  # on a CPU, the job's cores each take a share of every chunk
+cfg, window = snakemake.params.landscape, float(snakemake.wildcards.window)
+settings = purd.Settings(batch_size=cfg["batch_size"], episode_length=snakemake.params.episode_length)
+parts = []
+for row in pl.read_parquet(snakemake.input.picks).iter_rows(named=True):
+    env, algo, seed, step = row["env"], row["algo"], row["seed"], row["step"]
+    policy = purd.load_policy(*layout.policy_paths(env, algo, seed, step))
+    grid = landscape.landscape(policy, cfg["directions"], window, cfg["grid"], settings, log)
+    parts.append(grid.select(pl.lit(row["role"]).alias("role"), pl.lit(algo).alias("algo"), pl.lit(seed).alias("seed"),
+                             pl.lit(step).alias("step"), pl.all()))
+meta = {"env": snakemake.wildcards.env, "window": window, "directions": cfg["directions"], "grid": cfg["grid"]}
+tables.write_parquet(pl.concat(parts), snakemake.output[0], meta)
+log.info("done")
