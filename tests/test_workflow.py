@@ -47,6 +47,25 @@ def test_tiny_workflow_purds_stats_and_figure2(tiny_run):
     assert "Nothing to be done" in figure2.stdout + figure2.stderr
 
 
+def test_tiny_workflow_landscape_and_failures(tiny_run):
+    results = tiny_run / "results"
+    picks = pl.read_parquet(results / "landscape" / "hopper" / "picks.parquet")
+    assert picks["role"].to_list() == ["noisy", "smooth"] and set(picks["algo"]) == {"sac"}
+    for window in ("3", "0.75"):
+        grid = pl.read_parquet(results / "landscape" / "hopper" / f"grid_w{window}.parquet")
+        assert grid.height == 2 * 5 * 5 and grid["a"].max() == float(window) and grid["return"].is_finite().all()
+    hist = pl.read_parquet(results / "landscape" / "hopper" / "purd.parquet")
+    assert hist.group_by("role").len()["len"].to_list() == [24, 24]
+    gait = pl.read_parquet(results / "landscape" / "hopper" / "gait.parquet")
+    assert gait.height == 2 and all(len(q) == 100 for q in gait["q"])
+    failures = pl.read_parquet(results / "failures" / "hopper" / "trajectories.parquet")
+    assert "rewards" in failures.columns  # at this scale no TD3 policy may have LTP > 0: then it is empty
+    for name in ("figure1_hopper.png", "figure27_hopper.png", "figure3.png", "figure23.png", "figure4_hopper.png"):
+        assert (results / "figures" / name).read_bytes()[:4] == b"\x89PNG", name
+    for name in ("figure4_hopper_success.html", "figure4_hopper_failure.html"):
+        assert "<html" in (results / "figures" / name).read_text().lower()
+
+
 def test_rerun_plans_nothing(tiny_run):
     result = snakemake(tiny_run, "all", "-n", "--configfile", "configs/tiny.yaml")
     assert result.returncode == 0 and "Nothing to be done" in result.stdout + result.stderr
@@ -85,12 +104,23 @@ def planned(tiny_run, tmp_path, edit: str) -> dict[str, int]:
 
 def test_more_purd_samples_rerun_sampling_and_after_but_no_training(tiny_run, tmp_path):
     jobs = planned(tiny_run, tmp_path, "purd:\n  samples: 16\n")
-    assert jobs == {"purd": 12, "purd_stats": 1, "purd_map": 1, "all": 1}
+    downstream = {"purd_stats": 1, "purd_map": 1, "landscape_picks": 1, "landscape_grid": 2, "landscape_purd": 1,
+                  "landscape_gait": 1, "landscape_figure": 1, "landscape_zooms": 1, "failures": 1,
+                  "failures_figure": 2, "failure_gaits": 1, "all": 1}
+    assert jobs == {"purd": 12, **downstream}
 
 
-def test_a_figure_option_reruns_only_that_figure(tiny_run, tmp_path):
-    jobs = planned(tiny_run, tmp_path, "figures:\n  purd_map:\n    highlights: 2\n")
-    assert jobs == {"purd_map": 1, "all": 1}
+@pytest.mark.parametrize("edit, rule", [
+    ("figures:\n  purd_map:\n    highlights: 2\n", "purd_map"),
+    ("figures:\n  figure1:\n    frames: 4\n", "landscape_figure"),
+])
+def test_a_figure_option_reruns_only_that_figure(tiny_run, tmp_path, edit, rule):
+    assert planned(tiny_run, tmp_path, edit) == {rule: 1, "all": 1}
+
+
+def test_a_landscape_option_reruns_only_the_landscape(tiny_run, tmp_path):
+    jobs = planned(tiny_run, tmp_path, "landscape:\n  directions: filter\n")
+    assert jobs == {"landscape_grid": 2, "landscape_figure": 1, "landscape_zooms": 1, "all": 1}
 
 
 def test_a_new_seed_trains_only_that_seed_and_reaggregates(tiny_run, tmp_path):
@@ -124,7 +154,9 @@ def test_report_shows_every_figure_in_chromium(tiny_run, chromium_installed):
     result = snakemake(tiny_run, "--report", "report.html", "--configfile", "configs/tiny.yaml")
     assert result.returncode == 0, result.stderr[-3000:]
     found = report_check.inspect_report(tiny_run / "report.html")
-    assert set(found["results"]) == {"results/figures/learning_curves.png", "results/figures/purd_map_hopper.png"}
+    figures = {"learning_curves", "purd_map_hopper", "figure1_hopper", "figure27_hopper", "figure3", "figure23",
+               "figure4_hopper"}
+    assert {f"results/figures/{f}.png" for f in figures} <= set(found["results"])
     for path, figure in found["results"].items():
         assert figure["width"] > 300 and figure["height"] > 100, (path, figure)  # decoded by the browser
         assert "seeds [0, 1]" in figure["caption"], (path, figure["caption"])  # the config it came from
