@@ -12,7 +12,7 @@ rule landscape_picks:
     conda:
         "../envs/jax.yaml"
     params:
-        landscape=config["landscape"],
+        landscape={k: config["landscape"][k] for k in ("algo", "policies", "mean_tolerance")},
     script:
         "../scripts/landscape_picks.py"
 
@@ -35,7 +35,7 @@ rule landscape_grid:
         runtime=lambda w: requests.landscape_runtime(config),
         mem_mb=lambda w: requests.purd_mem(config, config["landscape"]["algo"]),
     params:
-        landscape=config["landscape"],
+        landscape={k: config["landscape"][k] for k in ("directions", "grid", "batch_size")},
         episode_length=config["episode_length"],
     script:
         "../scripts/landscape_grid.py"

@@ -4,11 +4,12 @@ from pathlib import Path
 
 import pytest
 
-from workflow_run import copy_workflow, snakemake
+from workflow_run import copy_workflow, install_in_background, snakemake
 
 
 @pytest.fixture(scope="session")
 def workdir(tmp_path_factory) -> Path:
+    install_in_background()  # SLURM and Chromium, for later tests of this worker
     return copy_workflow(tmp_path_factory.mktemp("workflow"))
 
 

@@ -18,7 +18,7 @@ import subprocess
 import time
 from pathlib import Path
 
-from workflow_run import apt_install
+from workflow_run import apt_install, wait_for_installs
 
 PACKAGES = ["slurm-wlm", "slurmdbd", "mariadb-server", "munge"]
 CONF = Path("/etc/slurm")
@@ -26,6 +26,7 @@ CONF = Path("/etc/slurm")
 
 def install() -> None:
     """apt-get the packages when a daemon is missing (a fresh container may need the lists first)."""
+    wait_for_installs()
     if all(shutil.which(d) for d in ("slurmctld", "slurmd", "slurmdbd", "munged", "mariadbd")):
         return
     apt_install(*PACKAGES).check_returncode()

@@ -12,6 +12,8 @@ import pytest
 from slurm_cluster import Cluster, install
 from workflow_run import copy_workflow, snakemake
 
+pytestmark = pytest.mark.xdist_group("workflow")  # beside the tiny run it compares against
+
 CHECKPOINTS = [f"results/checkpoints/hopper/td3/seed{s}/step{t}.msgpack" for s in (0, 1) for t in (400, 600)]
 PURDS = [c.replace("checkpoints/hopper/td3", "purd/hopper/td3/td3").replace(".msgpack", ".parquet")
          for c in CHECKPOINTS]
@@ -29,7 +31,7 @@ def cluster(tmp_path_factory):
         c.stop()
 
 
-def test_profile_runs_jobs_through_slurm_with_local_outputs(cluster, tiny_run, tmp_path):
+def test_profile_runs_jobs_through_slurm_with_local_outputs(tiny_run, cluster, tmp_path):
     remote = copy_workflow(tmp_path / "slurm")
     (remote / "no_gpu.yaml").write_text("resources:\n  gpu: 0\n")  # the test node has no GPU
     # The compiled programs of the local run, as a user re-running on a cluster would have them.

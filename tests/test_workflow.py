@@ -7,7 +7,9 @@ import polars as pl
 import pytest
 
 from workflow_lib.training import load_checkpoint
-from workflow_run import apt_install, snakemake
+from workflow_run import apt_install, snakemake, wait_for_installs
+
+pytestmark = pytest.mark.xdist_group("workflow")  # one worker: the tests share the session's tiny run
 
 
 def test_tiny_workflow_outputs(tiny_run):
@@ -137,6 +139,7 @@ def chromium_installed():
     """Headless Chromium from Debian's package, installed here when missing and possible."""
     from workflow_lib import report_check
 
+    wait_for_installs()
     try:
         return report_check.chromium()
     except FileNotFoundError:
@@ -156,9 +159,13 @@ def test_report_shows_every_figure_in_chromium(tiny_run, chromium_installed):
     found = report_check.inspect_report(tiny_run / "report.html")
     figures = {"learning_curves", "purd_map_hopper", "figure1_hopper", "figure27_hopper", "figure3", "figure23",
                "figure4_hopper"}
-    assert {f"results/figures/{f}.png" for f in figures} <= set(found["results"])
+    pages = {f"results/figures/figure4_hopper_{r}.html" for r in ("success", "failure")}
+    assert set(found["results"]) == {f"results/figures/{f}.png" for f in figures} | pages
     for path, figure in found["results"].items():
-        assert figure["width"] > 300 and figure["height"] > 100, (path, figure)  # decoded by the browser
+        if path.endswith(".html"):  # Figure 4's viewer pages, shown in a frame
+            assert figure["mime"] == "text/html", (path, figure)
+        else:
+            assert figure["width"] > 300 and figure["height"] > 100, (path, figure)  # decoded by the browser
         assert "seeds [0, 1]" in figure["caption"], (path, figure["caption"])  # the config it came from
     shot = report_check.screenshot(tiny_run / "report.html", tiny_run / "report.png")
     assert shot.stat().st_size > 10_000
