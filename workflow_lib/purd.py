@@ -111,16 +111,19 @@ def check_kind(algo: str, kind: str) -> None:
         raise ValueError(f"a {algo} checkpoint takes its own update ({algo}) or gaussian, not {kind}")
 
 
+def perturb(params, key: jax.Array, sigma: float):
+    """params + N(0, sigma^2 I), independent per parameter (SPEC, "Gaussian")."""
+    leaves, tree = jax.tree.flatten(params)
+    keys = jax.random.split(key, len(leaves))
+    return jax.tree.unflatten(tree, [x + sigma * jax.random.normal(k, x.shape, x.dtype) for x, k in zip(leaves, keys)])
+
+
 def update_fn(algo: Algorithm, kind: str, env: Env, settings: Settings, max_steps: int) -> Callable:
     """(agent, buffer, envs, key) -> the actor parameters after one update of this kind."""
     mod = algo.module
 
     def gaussian(agent, buffer, envs, key):
-        params = mod.actor_params(agent)
-        leaves, tree = jax.tree.flatten(params)
-        keys = jax.random.split(key, len(leaves))
-        noisy = [x + settings.sigma * jax.random.normal(k, x.shape, x.dtype) for x, k in zip(leaves, keys)]
-        return jax.tree.unflatten(tree, noisy)
+        return perturb(mod.actor_params(agent), key, settings.sigma)
 
     def td3(agent, buffer, envs, key):
         batch = replay.buffer_sample(buffer, key, agent.config.batch_size)

@@ -76,3 +76,47 @@ def success_and_failure(returns: np.ndarray, mode: float, alpha: float = 0.5, to
     ok = np.flatnonzero(np.abs(returns - mean) <= tolerance * abs(mean))
     bad = np.flatnonzero(returns < alpha * mode)
     return (int(ok[0]) if ok.size else None), (int(bad[0]) if bad.size else None)
+
+
+RUNS = ("same", "different")
+
+
+def _candidate_pairs(seeds: np.ndarray, steps: np.ndarray, run: str) -> tuple[np.ndarray, np.ndarray]:
+    """Index pairs (i < j) of one run (same seed, two checkpoints) or of different runs (two seeds)."""
+    if run not in RUNS:
+        raise ValueError(f"unknown run kind {run!r}; expected one of {RUNS}")
+    i, j = np.triu_indices(len(seeds), k=1)
+    keep = (seeds[i] == seeds[j]) & (steps[i] != steps[j]) if run == "same" else seeds[i] != seeds[j]
+    return i[keep], j[keep]
+
+
+def interpolation_pairs(table: pl.DataFrame, algo: str, run: str, k: int, tolerance: float = 0.1) -> pl.DataFrame:
+    """Table 2: up to k pairs of `algo` policies from one run or from different runs, of similar PURD
+    mean (within `tolerance` of the larger; pairs that are not come last) and the most different
+    LTP, then std. In each pair policy 1 is the noisier one (higher LTP, then std)."""
+    rows = table.filter(pl.col("algo") == algo)
+    seeds, steps = rows["seed"].to_numpy(), rows["step"].to_numpy()
+    mean, std = rows["mean"].to_numpy(), rows["std"].to_numpy()
+    ltp = np.nan_to_num(rows["ltp"].to_numpy())
+    i, j = _candidate_pairs(seeds, steps, run)
+    swap = (ltp[j] > ltp[i]) | ((ltp[j] == ltp[i]) & (std[j] > std[i]))
+    i, j = np.where(swap, j, i), np.where(swap, i, j)
+    close = np.abs(mean[i] - mean[j]) <= tolerance * np.maximum(np.abs(mean[i]), np.abs(mean[j]))
+    order = np.lexsort((-(std[i] - std[j]), -(ltp[i] - ltp[j]), ~close))[:k]
+    i, j = i[order], j[order]
+    out = {"env": rows["env"].to_numpy()[i], "algo": [algo] * len(i), "run": [run] * len(i)}
+    for n, idx in (("1", i), ("2", j)):
+        out |= {f"seed{n}": seeds[idx], f"step{n}": steps[idx], f"mean{n}": mean[idx], f"std{n}": std[idx],
+                f"ltp{n}": ltp[idx]}
+    return pl.DataFrame(out)
+
+
+def random_pairs(policies: pl.DataFrame, run: str, n: int, seed: int = 0) -> pl.DataFrame:
+    """n pairs (seed1, step1, seed2, step2) drawn without replacement from the policies' pairs of
+    one run or of different runs (all of them where there are fewer), for the BTP (Figure 6)."""
+    seeds, steps = policies["seed"].to_numpy(), policies["step"].to_numpy()
+    i, j = _candidate_pairs(seeds, steps, run)
+    chosen = np.sort(np.random.default_rng(seed).choice(len(i), size=min(n, len(i)), replace=False))
+    i, j = i[chosen], j[chosen]
+    return pl.DataFrame({"run": [run] * len(i), "seed1": seeds[i], "step1": steps[i], "seed2": seeds[j],
+                         "step2": steps[j]})

@@ -137,3 +137,19 @@ def stats_table(policies: list[dict], returns: list[np.ndarray], settings: Stats
     interval; the resampling seed of each row comes from its identity."""
     rows = [{**p, **summarize(r, settings, bootstrap_seed(*p.values()))} for p, r in zip(policies, returns)]
     return pl.DataFrame(rows)
+
+
+def stratified_bootstrap(groups: list[np.ndarray], resamples: int = 1000, confidence: float = 0.95,
+                         seed: int = 0) -> dict[str, float]:
+    """The mean over groups of each group's mean (e.g. BTP: pairs within an env, then envs), with a
+    percentile interval from resampling every group within itself, as rliable's stratified
+    bootstrap does. rliable takes a runs x tasks matrix, the same number of runs per task; here
+    an env can have fewer valid pairs than another, so the resampling is done in numpy."""
+    rng = np.random.default_rng(seed)
+    groups = [np.asarray(g, dtype=np.float64) for g in groups if len(g)]
+    if not groups:
+        return {"mean": float("nan"), "lo": float("nan"), "hi": float("nan")}
+    boot = np.mean([g[rng.integers(0, g.size, size=(resamples, g.size))].mean(axis=1) for g in groups], axis=0)
+    tail = 100 * (1 - confidence) / 2
+    lo, hi = np.percentile(boot, [tail, 100 - tail])
+    return {"mean": float(np.mean([g.mean() for g in groups])), "lo": float(lo), "hi": float(hi)}
