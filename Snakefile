@@ -15,6 +15,7 @@ include: "rules/train.smk"
 include: "rules/purd.smk"
 include: "rules/landscape.smk"
 include: "rules/failures.smk"
+include: "rules/interpolation.smk"
 include: "rules/figures.smk"
 
 
@@ -23,4 +24,4 @@ rule all:
         all_checkpoints(),
         "results/figures/learning_curves.png",
         [layout.purd_map(env) for env in config["envs"]],
-        [figure_files(f) for f in ("figure1", "figure27", "figure3", "figure23", "figure4")],
+        [figure_files(f) for f in FIGURE_TARGETS],

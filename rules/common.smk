@@ -65,9 +65,38 @@ def failure_figure_envs(name):
     return config["figures"]["figure3"]["envs"] if name == "figure3" else config["envs"]
 
 
+# The figure targets beyond Figure 2 and its per-env variants, each part of `all`.
+FIGURE_TARGETS = (
+    "figure1",
+    "figure27",
+    "figure3",
+    "figure23",
+    "figure4",
+    "figure5",
+    "figure6",
+    "figure8",
+    "figure9",
+    "table2",
+)
+
+
+def interpolation_envs(name):
+    """Figures 5 and 9 show the envs of their config entries, Figure 8 every env."""
+    return config["figures"][name]["envs"] if name in ("figure5", "figure9") else config["envs"]
+
+
+def interpolation_kind(name):
+    """Figure 8 shows the perturbed same-run paths, Figures 5 and 9 the plain ones."""
+    return "perturbed" if name == "figure8" else "paths"
+
+
 def figure_files(figure):
-    """The files of a landscape or failure figure target."""
+    """The files of a landscape, failure or interpolation figure target."""
     figs = config["figures"]
+    if figure in ("figure5", "figure6", "figure8", "figure9"):
+        return [layout.figure(figure)]
+    if figure == "table2":
+        return ["results/tables/table2.parquet", layout.figure("table2", "html")]
     if figure in ("figure1", "figure27"):
         return [layout.figure(f"{figure}_{figs['figure1']['env']}")]
     if figure in ("figure3", "figure23"):

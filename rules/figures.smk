@@ -145,6 +145,56 @@ rule failure_gaits:
         "../scripts/figure4.py"
 
 
+rule table2_pairs:
+    input:
+        [layout.interpolation_file(e, "pairs") for e in config["envs"]],
+    output:
+        table="results/tables/table2.parquet",
+        page=report(layout.figure("table2", "html"), caption="../report/table2.rst", category="Interpolation"),
+    log:
+        "logs/tables/table2.log",
+    conda:
+        "../envs/jax.yaml"
+    script:
+        "../scripts/table2.py"
+
+
+rule interpolation_figure:
+    input:
+        lambda w: [layout.interpolation_file(e, interpolation_kind(w.name)) for e in interpolation_envs(w.name)],
+    output:
+        report(layout.figure("{name}"), caption="../report/interpolation.rst", category="Interpolation"),
+    log:
+        "logs/figures/{name}.log",
+    wildcard_constraints:
+        name="figure5|figure8|figure9",
+    conda:
+        "../envs/jax.yaml"
+    params:
+        envs=lambda w: interpolation_envs(w.name),
+        value=lambda w: "mean" if w.name == "figure8" else "return",
+    script:
+        "../scripts/interpolation_figure.py"
+
+
+rule btp_figure:
+    input:
+        [layout.interpolation_file(e, "btp") for e in config["envs"]],
+    output:
+        table="results/tables/btp.parquet",
+        figure=report(layout.figure("figure6"), caption="../report/figure6.rst", category="Interpolation"),
+    log:
+        "logs/figures/figure6.log",
+    conda:
+        "../envs/jax.yaml"
+    params:
+        envs=config["envs"],
+        resamples=config["stats"]["resamples"],
+        confidence=config["stats"]["confidence"],
+    script:
+        "../scripts/figure6.py"
+
+
 for _figure in ("figure2", *PAPER_FIGURE_ENVS):
 
     rule:
@@ -155,7 +205,7 @@ for _figure in ("figure2", *PAPER_FIGURE_ENVS):
         localrule: True
 
 
-for _figure in ("figure1", "figure27", "figure3", "figure23", "figure4"):
+for _figure in FIGURE_TARGETS:
 
     rule:
         name:

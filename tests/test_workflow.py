@@ -68,6 +68,21 @@ def test_tiny_workflow_landscape_and_failures(tiny_run):
         assert "<html" in (results / "figures" / name).read_text().lower()
 
 
+def test_tiny_workflow_interpolation(tiny_run):
+    results = tiny_run / "results"
+    table2 = pl.read_parquet(results / "tables" / "table2.parquet")
+    assert set(table2["run"]) == {"same", "different"} and (table2["ltp1"] >= table2["ltp2"]).all()
+    paths = pl.read_parquet(results / "interpolation" / "hopper" / "paths.parquet")
+    assert paths.group_by("run").len().sort("run")["len"].to_list() == [5, 5]  # one pair each, 5 points
+    perturbed = pl.read_parquet(results / "interpolation" / "hopper" / "perturbed.parquet")
+    assert set(perturbed["run"]) == {"same"} and perturbed.height == 5 and (perturbed["std"] >= 0).all()
+    btp = pl.read_parquet(results / "tables" / "btp.parquet")
+    assert set(btp["env"]) == {"hopper", "all"} and ((btp["btp"] >= 0) & (btp["btp"] <= 1)).all()
+    for name in ("figure5.png", "figure6.png", "figure8.png", "figure9.png"):
+        assert (results / "figures" / name).read_bytes()[:4] == b"\x89PNG", name
+    assert "<table" in (results / "figures" / "table2.html").read_text()
+
+
 def test_rerun_plans_nothing(tiny_run):
     result = snakemake(tiny_run, "all", "-n", "--configfile", "configs/tiny.yaml")
     assert result.returncode == 0 and "Nothing to be done" in result.stdout + result.stderr
@@ -108,7 +123,8 @@ def test_more_purd_samples_rerun_sampling_and_after_but_no_training(tiny_run, tm
     jobs = planned(tiny_run, tmp_path, "purd:\n  samples: 16\n")
     downstream = {"purd_stats": 1, "purd_map": 1, "landscape_picks": 1, "landscape_grid": 2, "landscape_purd": 1,
                   "landscape_gait": 1, "landscape_figure": 1, "landscape_zooms": 1, "failures": 1,
-                  "failures_figure": 2, "failure_gaits": 1, "all": 1}
+                  "failures_figure": 2, "failure_gaits": 1, "interpolation_pairs": 1, "interpolation_paths": 2,
+                  "interpolation_figure": 3, "table2_pairs": 1, "all": 1}
     assert jobs == {"purd": 12, **downstream}
 
 
@@ -158,8 +174,8 @@ def test_report_shows_every_figure_in_chromium(tiny_run, chromium_installed):
     assert result.returncode == 0, result.stderr[-3000:]
     found = report_check.inspect_report(tiny_run / "report.html")
     figures = {"learning_curves", "purd_map_hopper", "figure1_hopper", "figure27_hopper", "figure3", "figure23",
-               "figure4_hopper"}
-    pages = {f"results/figures/figure4_hopper_{r}.html" for r in ("success", "failure")}
+               "figure4_hopper", "figure5", "figure6", "figure8", "figure9"}
+    pages = {f"results/figures/{p}.html" for p in ("figure4_hopper_success", "figure4_hopper_failure", "table2")}
     assert set(found["results"]) == {f"results/figures/{f}.png" for f in figures} | pages
     for path, figure in found["results"].items():
         if path.endswith(".html"):  # Figure 4's viewer pages, shown in a frame

@@ -126,3 +126,8 @@ def figure(name: str, suffix: str = "png") -> str:
 def policy_paths(env: str, algo: str, seed: int, step: int) -> tuple[str, str | None]:
     """(checkpoint, replay file or None for PPO): what purd.load_policy reads for one policy."""
     return checkpoint_path(env, algo, seed, step), (replay_path(env, algo, seed) if algo != "ppo" else None)
+
+
+def interpolation_file(env: str, name: str) -> str:
+    """Interpolation outputs of an env: pairs (Table 2), paths, perturbed (Figure 8), btp (Figure 6)."""
+    return str(RESULTS / "interpolation" / env / f"{name}.parquet")

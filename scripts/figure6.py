@@ -1,0 +1,11 @@
+"""Snakemake script of the figure6 rule: BTP per env and over envs, as a table and a bar plot."""
+
+import polars as pl
+
+from workflow_lib import tables
+from workflow_lib.interpolation_plots import btp_figure, btp_summary
+
+summary = btp_summary({env: pl.read_parquet(p) for env, p in zip(snakemake.params.envs, snakemake.input)},
+                      snakemake.params.resamples, snakemake.params.confidence)
+tables.write_parquet(summary, snakemake.output.table)
+btp_figure(summary, snakemake.output.figure)

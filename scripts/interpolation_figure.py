@@ -1,0 +1,8 @@
+"""Snakemake script of the interpolation_figure rule: Figures 5 and 9 (paths) and 8 (perturbed)."""
+
+import polars as pl
+
+from workflow_lib.interpolation_plots import paths_figure
+
+tables = {env: pl.read_parquet(p) for env, p in zip(snakemake.params.envs, snakemake.input)}
+paths_figure(tables, snakemake.output[0], value=snakemake.params.value)

@@ -1,0 +1,11 @@
+"""Snakemake script of the interpolation_pairs rule: an env's rows of Table 2."""
+
+import polars as pl
+
+from workflow_lib import selection, tables
+
+cfg = snakemake.params.interpolation
+table = pl.read_parquet(snakemake.input[0])
+pairs = pl.concat([selection.interpolation_pairs(table, cfg["algo"], run, cfg["pairs"], cfg["mean_tolerance"])
+                   for run in selection.RUNS])
+tables.write_parquet(pairs, snakemake.output[0])

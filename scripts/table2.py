@@ -1,0 +1,12 @@
+"""Snakemake script of the table2 rule: every env's Table 2 rows, as Parquet and as a report page."""
+
+from pathlib import Path
+
+import polars as pl
+
+from workflow_lib import tables
+from workflow_lib.interpolation_plots import table2_html
+
+pairs = pl.concat([pl.read_parquet(p) for p in snakemake.input])
+tables.write_parquet(pairs, snakemake.output.table)
+Path(snakemake.output.page).write_text(table2_html(pairs))
