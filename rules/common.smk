@@ -93,13 +93,11 @@ def interpolation_kind(name):
 def figure_files(figure):
     """The files of a landscape, failure or interpolation figure target."""
     figs = config["figures"]
-    if figure in ("figure5", "figure6", "figure8", "figure9"):
-        return [layout.figure(figure)]
     if figure == "table2":
         return ["results/tables/table2.parquet", layout.figure("table2", "html")]
     if figure in ("figure1", "figure27"):
         return [layout.figure(f"{figure}_{figs['figure1']['env']}")]
-    if figure in ("figure3", "figure23"):
+    if figure != "figure4":  # one figure over the envs
         return [layout.figure(figure)]
     env = figs["figure4"]["env"]
     return [layout.figure(f"figure4_{env}")] + [
