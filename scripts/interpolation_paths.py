@@ -23,6 +23,6 @@ for row in pairs.iter_rows(named=True):
     if samples:
         path = interpolation.point_means(path)
     ids = {k: row[k] for k in ("run", "seed1", "step1", "seed2", "step2")}
-    parts.append(path.select(*(pl.lit(v).alias(k) for k, v in ids.items()), pl.all()))
+    parts.append(tables.with_identity(path, ids))
 tables.write_parquet(pl.concat(parts) if parts else pl.DataFrame(), snakemake.output[0])
 log.info("done: %d paths", len(parts))

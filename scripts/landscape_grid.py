@@ -15,8 +15,7 @@ for row in pl.read_parquet(snakemake.input.picks).iter_rows(named=True):
     env, algo, seed, step = row["env"], row["algo"], row["seed"], row["step"]
     policy = purd.load_policy(*layout.policy_paths(env, algo, seed, step))
     grid = landscape.landscape(policy, cfg["directions"], window, cfg["grid"], settings, log)
-    parts.append(grid.select(pl.lit(row["role"]).alias("role"), pl.lit(algo).alias("algo"), pl.lit(seed).alias("seed"),
-                             pl.lit(step).alias("step"), pl.all()))
+    parts.append(tables.with_identity(grid, {"role": row["role"], "algo": algo, "seed": seed, "step": step}))
 meta = {"env": snakemake.wildcards.env, "window": window, "directions": cfg["directions"], "grid": cfg["grid"]}
 tables.write_parquet(pl.concat(parts), snakemake.output[0], meta)
 log.info("done")

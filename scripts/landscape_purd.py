@@ -13,7 +13,6 @@ parts = []
 for row in pl.read_parquet(snakemake.input.picks).iter_rows(named=True):
     policy = purd.load_policy(*layout.policy_paths(row["env"], row["algo"], row["seed"], row["step"]))
     table = purd.to_table(purd.sample(policy, row["algo"], settings, log))
-    parts.append(table.select(pl.lit(row["role"]).alias("role"), pl.lit(row["algo"]).alias("algo"),
-                              pl.lit(row["seed"]).alias("seed"), pl.lit(row["step"]).alias("step"), pl.all()))
+    parts.append(tables.with_identity(table, {k: row[k] for k in ("role", "algo", "seed", "step")}))
 tables.write_parquet(pl.concat(parts), snakemake.output[0], snakemake.params.settings)
 log.info("done")

@@ -18,18 +18,17 @@ import subprocess
 import time
 from pathlib import Path
 
-from workflow_run import apt_install, wait_for_installs
+from workflow_run import SLURM_PACKAGES, apt_install, missing_packages, wait_for_installs
 
-PACKAGES = ["slurm-wlm", "slurmdbd", "mariadb-server", "munge"]
 CONF = Path("/etc/slurm")
 
 
 def install() -> None:
     """apt-get the packages when a daemon is missing (a fresh container may need the lists first)."""
     wait_for_installs()
-    if all(shutil.which(d) for d in ("slurmctld", "slurmd", "slurmdbd", "munged", "mariadbd")):
-        return
-    apt_install(*PACKAGES).check_returncode()
+    missing = missing_packages(SLURM_PACKAGES)
+    if missing:
+        apt_install(*missing).check_returncode()
 
 
 def _wait(check, what: str, timeout: float = 60) -> None:

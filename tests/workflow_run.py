@@ -51,14 +51,21 @@ def apt_install(*packages: str) -> subprocess.CompletedProcess:
 
 # Debian packages of the SLURM and report tests. Installing them is network-bound: the first
 # workflow test starts it on a thread, so it overlaps the tiny end-to-end run instead of adding to it.
-SYSTEM_PACKAGES = {"slurmctld": "slurm-wlm", "slurmd": "slurm-wlm", "slurmdbd": "slurmdbd", "mariadbd": "mariadb-server",
-                   "munged": "munge", "chromium": "chromium"}
+# Each maps the programs the tests run to the package that has them.
+SLURM_PACKAGES = {"slurmctld": "slurm-wlm", "slurmd": "slurm-wlm", "slurmdbd": "slurmdbd", "mariadbd": "mariadb-server",
+                  "munged": "munge"}
+SYSTEM_PACKAGES = {**SLURM_PACKAGES, "chromium": "chromium"}
 _installing: list[threading.Thread] = []
+
+
+def missing_packages(packages: dict[str, str]) -> list[str]:
+    """The packages of the programs that are not on PATH."""
+    return sorted({pkg for exe, pkg in packages.items() if shutil.which(exe) is None})
 
 
 def install_in_background() -> None:
     """Start apt-get installing the missing SYSTEM_PACKAGES (as root only; once per session)."""
-    missing = sorted({pkg for exe, pkg in SYSTEM_PACKAGES.items() if shutil.which(exe) is None})
+    missing = missing_packages(SYSTEM_PACKAGES)
     if missing and not _installing and shutil.which("apt-get") and os.geteuid() == 0:
         _installing.append(threading.Thread(target=apt_install, args=missing, daemon=True))
         _installing[0].start()

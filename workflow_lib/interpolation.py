@@ -12,7 +12,6 @@ from __future__ import annotations
 import functools
 import hashlib
 import logging
-import time
 
 import jax
 import numpy as np
@@ -71,14 +70,8 @@ def path(first: purd.Policy, second: purd.Policy, points: int, samples: int, set
     mod = ALGORITHMS[first.algo].module
     fixed = jax.device_put((first.agent, mod.actor_params(first.agent), mod.actor_params(second.agent),
                             reference_state(first.env, first.backend), pair_key(first, second)), replicated)
-    t0 = time.monotonic()
-
-    def progress(done, total):
-        if log is not None:
-            rate = done * settings.episode_length / (time.monotonic() - t0)
-            log.info("%s %s seed %d step %d -> seed %d step %d: %d/%d rollouts, %.0f env-steps/s", first.env,
-                     first.algo, second.seed, second.step, first.seed, first.step, done, total, rate)
-
+    label = f"{first.env} {first.algo} seed {second.seed} step {second.step} -> seed {first.seed} step {first.step}"
+    progress = purd.progress_logger(log, label, "rollouts", settings.episode_length)
     out = purd.run_chunks(program, fixed, items, settings.batch_size, sharded, progress)
     return pl.DataFrame({"point": np.repeat(np.arange(points), len(sample_ids)), "alpha": items[:, 0].astype(np.float64),
                          "sample": np.tile(sample_ids, points), "return": out["return"].astype(np.float64),

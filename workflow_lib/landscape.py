@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import functools
 import logging
-import time
 
 import jax
 import jax.numpy as jnp
@@ -93,14 +92,8 @@ def evaluate(policy: purd.Policy, d1: dict, d2: dict, coords: np.ndarray, settin
                                             purd.Settings(batch_size=settings.batch_size,
                                                           episode_length=settings.episode_length))
     fixed = jax.device_put((policy.agent, d1, d2, reference_state(policy.env, policy.backend)), replicated)
-    t0 = time.monotonic()
-
-    def progress(done, total):
-        if log is not None:
-            rate = done * settings.episode_length / (time.monotonic() - t0)
-            log.info("%s %s seed %d step %d: %d/%d grid points, %.0f env-steps/s", policy.env, policy.algo,
-                     policy.seed, policy.step, done, total, rate)
-
+    label = f"{policy.env} {policy.algo} seed {policy.seed} step {policy.step}"
+    progress = purd.progress_logger(log, label, "grid points", settings.episode_length)
     return purd.run_chunks(program, fixed, np.asarray(coords, np.float32), settings.batch_size, sharded, progress)
 
 

@@ -202,6 +202,23 @@ def _program(env_name: str, backend: str, algo_name: str, kind: str, settings: S
     return program, replicated, sharded
 
 
+def progress_logger(log: logging.Logger | None, label: str, unit: str, episode_length: int,
+                    total: int | None = None) -> Callable | None:
+    """A run_chunks progress callback logging "label: done/total unit, rate env-steps/s", the
+    rate counted from its creation; `total` caps the count where the last chunk is padded."""
+    if log is None:
+        return None
+    t0 = time.monotonic()
+
+    def progress(done: int, n: int) -> None:
+        n = total or n
+        done = min(done, n)
+        log.info("%s: %d/%d %s, %.0f env-steps/s", label, done, n, unit,
+                 done * episode_length / (time.monotonic() - t0))
+
+    return progress
+
+
 def run_chunks(program, fixed: tuple, items: np.ndarray, batch_size: int, sharded, progress=None) -> dict:
     """Outputs of `program(*fixed, chunk)` over `items` (leading axis) in chunks of batch_size,
     the last one padded with its last item and trimmed: one compiled program for any count, and
@@ -235,15 +252,8 @@ def sample(policy: Policy, kind: str, settings: Settings, log: logging.Logger | 
         items = np.arange(math.ceil(settings.n / b) * b, dtype=np.uint32)  # whole chunks: no padding
     else:
         items = np.asarray(indices, dtype=np.uint32)
-    t0 = time.monotonic()
-
-    def progress(done, total):
-        if log is not None:
-            done = min(done, len(indices))
-            rate = done * settings.episode_length / (time.monotonic() - t0)
-            log.info("%s %s seed %d step %d (%s): %d/%d samples, %.0f env-steps/s", policy.env, policy.algo,
-                     policy.seed, policy.step, kind, done, len(indices), rate)
-
+    label = f"{policy.env} {policy.algo} seed {policy.seed} step {policy.step} ({kind})"
+    progress = progress_logger(log, label, "samples", settings.episode_length, total=len(indices))
     result = run_chunks(program, fixed, items, b, sharded, progress)
     return {"sample": np.asarray(indices), **{k: v[: len(indices)] for k, v in result.items()}}
 

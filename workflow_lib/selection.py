@@ -27,6 +27,11 @@ def diverse(table: pl.DataFrame, k: int, columns=DIVERSITY_COLUMNS) -> pl.DataFr
     return table[chosen]
 
 
+def similar_means(a: np.ndarray, b: np.ndarray, tolerance: float) -> np.ndarray:
+    """Whether two PURD means differ by at most `tolerance` of the larger in magnitude."""
+    return np.abs(a - b) <= tolerance * np.maximum(np.abs(a), np.abs(b))
+
+
 def noisy_and_smooth(table: pl.DataFrame, algo: str, tolerance: float = 0.1) -> pl.DataFrame:
     """Two rows of `algo`, role "noisy" then "smooth": among pairs whose PURD means are within
     `tolerance` of the larger one (all pairs if none is), the pair with the largest LTP gap; ties
@@ -42,7 +47,7 @@ def noisy_and_smooth(table: pl.DataFrame, algo: str, tolerance: float = 0.1) -> 
     std = rows["std"].to_numpy()
     i, j = np.meshgrid(np.arange(rows.height), np.arange(rows.height), indexing="ij")
     pairs = i != j
-    close = pairs & (np.abs(mean[i] - mean[j]) <= tolerance * np.maximum(np.abs(mean[i]), np.abs(mean[j])))
+    close = pairs & similar_means(mean[i], mean[j], tolerance)
     allowed = close if close.any() else pairs
     # Lexicographic (LTP gap, std gap) over allowed ordered pairs (i noisy, j smooth).
     order = np.lexsort(((std[i] - std[j])[allowed], (ltp[i] - ltp[j])[allowed]))
@@ -101,7 +106,7 @@ def interpolation_pairs(table: pl.DataFrame, algo: str, run: str, k: int, tolera
     i, j = _candidate_pairs(seeds, steps, run)
     swap = (ltp[j] > ltp[i]) | ((ltp[j] == ltp[i]) & (std[j] > std[i]))
     i, j = np.where(swap, j, i), np.where(swap, i, j)
-    close = np.abs(mean[i] - mean[j]) <= tolerance * np.maximum(np.abs(mean[i]), np.abs(mean[j]))
+    close = similar_means(mean[i], mean[j], tolerance)
     order = np.lexsort((-(std[i] - std[j]), -(ltp[i] - ltp[j]), ~close))[:k]
     i, j = i[order], j[order]
     out = {"env": rows["env"].to_numpy()[i], "algo": [algo] * len(i), "run": [run] * len(i)}
