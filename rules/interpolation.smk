@@ -32,6 +32,7 @@ rule interpolation_paths:
     threads: config["resources"]["purd_threads"]
     resources:
         gpu=config["resources"]["gpu"],
+        runtime=lambda w: requests.interpolation_runtime(config, w.kind),
         mem_mb=lambda w: requests.purd_mem(config, config["interpolation"]["algo"]),
     params:
         interpolation={k: config["interpolation"][k] for k in ("points", "sigma", "batch_size")},
@@ -53,6 +54,7 @@ rule btp:
     threads: config["resources"]["purd_threads"]
     resources:
         gpu=config["resources"]["gpu"],
+        runtime=lambda w: requests.btp_runtime(config),
         mem_mb=lambda w: requests.purd_mem(config, config["interpolation"]["algo"]),
     params:
         interpolation=config["interpolation"],

@@ -49,3 +49,15 @@ def test_paper_scale_requests():
     assert c["resources"]["gpu"] == 1
     assert resources.train_runtime(c, "td3") > 30  # 1M steps: most of an hour, not the floor
     assert resources.train_mem(c, "td3", c["train"]["seeds_per_job"]) > resources.purd_mem(c, "td3")
+
+
+def test_rollout_jobs_ask_for_their_rollouts():
+    c = config("configs/paper.yaml")
+    steps_per_min = 60 * c["resources"]["purd_steps_per_s"] / (c["episode_length"] * c["resources"]["runtime_margin"])
+    # BTP: 2 run kinds x 500 pairs x 100 points x 10 samples = 1e6 rollouts: 67 min, past the profile's 30
+    assert resources.btp_runtime(c) == -(-1_000_000 // steps_per_min) == 67
+    i = c["interpolation"]
+    perturbed = i["pairs"] * i["points"] * i["perturbations"]  # same-run pairs only
+    assert resources.interpolation_runtime(c, "perturbed") == max(15, -(-perturbed // steps_per_min))
+    assert resources.interpolation_runtime(c, "paths") == c["resources"]["min_runtime"]
+    assert resources.landscape_runtime(c) == resources.rollouts_runtime(c, 2 * 41 * 41)

@@ -42,10 +42,28 @@ def purd_runtime(config: dict, algo: str, n: int | None = None) -> int:
     return _minutes(config, purd_env_steps(config, algo, n) / config["resources"]["purd_steps_per_s"])
 
 
+def rollouts_runtime(config: dict, rollouts: int) -> int:
+    """Minutes for a job of `rollouts` rollouts of episode_length steps (fixed or perturbed policies)."""
+    return _minutes(config, rollouts * config["episode_length"] / config["resources"]["purd_steps_per_s"])
+
+
 def landscape_runtime(config: dict) -> int:
     """Minutes for one landscape window: grid x grid rollouts of each of the two policies."""
-    steps = 2 * config["landscape"]["grid"] ** 2 * config["episode_length"]
-    return _minutes(config, steps / config["resources"]["purd_steps_per_s"])
+    return rollouts_runtime(config, 2 * config["landscape"]["grid"] ** 2)
+
+
+def interpolation_runtime(config: dict, kind: str) -> int:
+    """Minutes for an env's Table 2 paths: one rollout per point of every pair ("paths"), or
+    `perturbations` per point of the same-run pairs ("perturbed")."""
+    cfg = config["interpolation"]
+    per_point = cfg["perturbations"] if kind == "perturbed" else 2  # perturbed: same-run pairs only
+    return rollouts_runtime(config, cfg["pairs"] * cfg["points"] * per_point)
+
+
+def btp_runtime(config: dict) -> int:
+    """Minutes for an env's BTP: btp_pairs pairs of each run kind, btp_samples rollouts per point."""
+    cfg = config["interpolation"]
+    return rollouts_runtime(config, 2 * cfg["btp_pairs"] * cfg["points"] * cfg["btp_samples"])
 
 
 def purd_mem(config: dict, algo: str) -> int:
