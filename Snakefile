@@ -16,6 +16,7 @@ include: "rules/purd.smk"
 include: "rules/landscape.smk"
 include: "rules/failures.smk"
 include: "rules/interpolation.smk"
+include: "rules/algorithm1.smk"
 include: "rules/figures.smk"
 
 
@@ -24,4 +25,4 @@ rule all:
         all_checkpoints(),
         "results/figures/learning_curves.png",
         [layout.purd_map(env) for env in config["envs"]],
-        [figure_files(f) for f in FIGURE_TARGETS],
+        [figure_files(f) for f in built_figures()],

@@ -52,6 +52,18 @@ def purd_settings(kind):
     }
 
 
+def algorithm1_settings():
+    """Everything a run of Algorithm 1 computes from (rejection.Settings), so that an edit reruns
+    exactly these jobs."""
+    cfg, stats = config["algorithm1"], config["stats"]
+    return {
+        **{k: cfg[k] for k in ("proposals", "samples", "alpha", "delta", "batch_size")},
+        "episode_length": config["episode_length"],
+        "ltp_alpha": stats["ltp_alpha"],
+        "bins": stats["bins"],
+    }
+
+
 def figure_env(figure):
     """The env a numbered per-env figure shows, checked against the config's envs."""
     env = PAPER_FIGURE_ENVS.get(figure) or config["figures"]["figure2"]["env"]
@@ -65,7 +77,10 @@ def failure_figure_envs(name):
     return config["figures"]["figure3"]["envs"] if name == "figure3" else config["envs"]
 
 
-# The figure targets beyond Figure 2 and its per-env variants, each part of `all`.
+# Algorithm 1's figures: built where the config has an off-policy learner (algorithm1.algo).
+ALGORITHM1_FIGURES = ("figure7", "figure24", "figure25", "figure26")
+# The figure targets beyond Figure 2 and its per-env variants, each part of `all` (Algorithm 1's
+# where it runs).
 FIGURE_TARGETS = (
     "figure1",
     "figure27",
@@ -77,6 +92,7 @@ FIGURE_TARGETS = (
     "figure8",
     "figure9",
     "table2",
+    *ALGORITHM1_FIGURES,
 )
 
 
@@ -90,9 +106,17 @@ def interpolation_kind(name):
     return "perturbed" if name == "figure8" else "paths"
 
 
+def built_figures():
+    """The figure targets `all` builds: every one, but Algorithm 1's where it cannot run."""
+    skip = ALGORITHM1_FIGURES if config["algorithm1"]["algo"] is None else ()
+    return [f for f in FIGURE_TARGETS if f not in skip]
+
+
 def figure_files(figure):
-    """The files of a landscape, failure or interpolation figure target."""
+    """The files of a landscape, failure, interpolation or Algorithm 1 figure target."""
     figs = config["figures"]
+    if figure in ALGORITHM1_FIGURES and config["algorithm1"]["algo"] is None:
+        raise WorkflowError(f"{figure} needs Algorithm 1, which needs td3 or sac in algos (algos: {config['algos']})")
     if figure == "table2":
         return ["results/tables/table2.parquet", layout.figure("table2", "html")]
     if figure in ("figure1", "figure27"):

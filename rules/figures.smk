@@ -195,6 +195,44 @@ rule btp_figure:
         "../scripts/figure6.py"
 
 
+rule algorithm1_figure:
+    input:
+        traces="results/tables/algorithm1.parquet",
+        stats=lambda w: [layout.stats_table(e) for e in config["envs"]] if w.name == "figure24" else [],
+    output:
+        report(layout.figure("{name}"), caption="../report/algorithm1.rst", category="Algorithm 1"),
+    log:
+        "logs/figures/{name}.log",
+    wildcard_constraints:
+        name="figure7|figure24|figure26",
+    conda:
+        "../envs/jax.yaml"
+    params:
+        algo=config["algorithm1"]["algo"],
+        resamples=config["stats"]["resamples"],
+        confidence=config["stats"]["confidence"],
+    script:
+        "../scripts/algorithm1_figure.py"
+
+
+rule cvar_ranks_figure:
+    input:
+        stats=[layout.stats_table(e) for e in config["envs"]],
+        purds=[p for e in config["envs"] for p in layout.own_purds(config, e, config["algorithm1"]["algo"])],
+    output:
+        table="results/tables/cvar_ranks.parquet",
+        figure=report(layout.figure("figure25"), caption="../report/figure25.rst", category="Algorithm 1"),
+    log:
+        "logs/figures/figure25.log",
+    conda:
+        "../envs/jax.yaml"
+    params:
+        algo=config["algorithm1"]["algo"],
+        alphas=config["figures"]["figure25"]["alphas"],
+    script:
+        "../scripts/figure25.py"
+
+
 for _figure in ("figure2", *PAPER_FIGURE_ENVS):
 
     rule:
@@ -211,5 +249,5 @@ for _figure in FIGURE_TARGETS:
         name:
             _figure
         input:
-            figure_files(_figure),
+            lambda w, figure=_figure: figure_files(figure),
         localrule: True

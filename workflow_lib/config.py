@@ -79,6 +79,12 @@ def _check_semantics(config: dict) -> None:
         if algo == "ppo" and (section["num_envs"] * section["unroll_length"]) % section["num_minibatches"]:
             raise ConfigError("config key 'ppo.num_minibatches': must divide ppo.num_envs * ppo.unroll_length")
     _resolve_choices(config)
+    a1 = config["algorithm1"]
+    if a1["algo"] is not None:
+        available = len(config["seeds"]) * len(config[a1["algo"]]["checkpoints"])
+        if a1["policies"] > available:
+            raise ConfigError(f"config key 'algorithm1.policies': {a1['policies']} starting policies per env, but "
+                              f"{a1['algo']} has {available} per env (seeds x checkpoints)")
     fig2 = config["figures"]["figure2"]["env"]
     if fig2 not in config["envs"]:
         raise ConfigError(f"config key 'figures.figure2.env': {fig2!r} is not in envs {config['envs']}")
@@ -100,12 +106,14 @@ def block_name(block: tuple[int, ...]) -> str:
 PAPER_FIGURE_ENVS = {"figure1": ["hopper"], "figure3": ["halfcheetah", "walker2d"], "figure4": ["walker2d"],
                      "figure5": ["hopper", "walker2d"], "figure9": ["ant", "halfcheetah"]}
 PAPER_ALGOS = {"landscape": "sac", "failures": "td3", "interpolation": "td3"}
+OFF_POLICY = ("td3", "sac")  # Algorithm 1's learners, the paper's first
 
 
 def _resolve_choices(config: dict) -> None:
     """Fill the open choices in place: figures.<figure>.env(s) become the paper's envs that the
     config trains, else its first env (figure3: all of them); landscape.algo and failures.algo
-    the paper's algorithm, else the first of algos. A value set by the user must be in envs/algos."""
+    the paper's algorithm, else the first of algos; algorithm1.algo td3, else sac, else None (no
+    Algorithm 1 study). A value set by the user must be in envs/algos."""
     for figure, paper in PAPER_FIGURE_ENVS.items():
         section = config["figures"][figure]
         key = "envs" if "envs" in section else "env"
@@ -125,3 +133,11 @@ def _resolve_choices(config: dict) -> None:
         if algo not in config["algos"]:
             raise ConfigError(f"config key '{study}.algo': {algo!r} is not in algos {config['algos']}")
         config[study]["algo"] = algo
+    # Algorithm 1 needs an off-policy learner (its proposals are training steps on a replay
+    # buffer): with none in algos there is no Algorithm 1 study, unless one is asked for.
+    algo = config["algorithm1"]["algo"]
+    if algo is None:
+        algo = next((a for a in OFF_POLICY if a in config["algos"]), None)
+    elif algo not in config["algos"]:
+        raise ConfigError(f"config key 'algorithm1.algo': {algo!r} is not in algos {config['algos']}")
+    config["algorithm1"]["algo"] = algo

@@ -83,9 +83,11 @@ def policies(config: dict, env: str) -> list[dict]:
     ]
 
 
-def own_purds(config: dict, env: str) -> list[str]:
-    """The PURD files of every policy of an env under its own algorithm's update."""
-    return [purd_path(env, p["algo"], p["algo"], p["seed"], p["step"]) for p in policies(config, env)]
+def own_purds(config: dict, env: str, algo: str | None = None) -> list[str]:
+    """The PURD files of every policy of an env (of `algo` only, if given) under its own
+    algorithm's update."""
+    return [purd_path(env, p["algo"], p["algo"], p["seed"], p["step"]) for p in policies(config, env)
+            if algo in (None, p["algo"])]
 
 
 def stats_table(env: str) -> str:
@@ -131,3 +133,15 @@ def policy_paths(env: str, algo: str, seed: int, step: int) -> tuple[str, str | 
 def interpolation_file(env: str, name: str) -> str:
     """Interpolation outputs of an env: pairs (Table 2), paths, perturbed (Figure 8), btp (Figure 6)."""
     return str(RESULTS / "interpolation" / env / f"{name}.parquet")
+
+
+def algorithm1_file(env: str, algo: str, name: str) -> str:
+    """Algorithm 1 outputs of an env: starts (the starting policies), start<i>_run<r> (a trace)."""
+    return str(RESULTS / "algorithm1" / env / algo / f"{name}.parquet")
+
+
+def algorithm1_traces(config: dict) -> list[str]:
+    """Every trace of the config: per env, starting policy and run."""
+    cfg = config["algorithm1"]
+    return [algorithm1_file(env, cfg["algo"], f"start{i}_run{r}") for env in config["envs"]
+            for i in range(cfg["policies"]) for r in range(cfg["runs"])]

@@ -66,6 +66,19 @@ def btp_runtime(config: dict) -> int:
     return rollouts_runtime(config, 2 * cfg["btp_pairs"] * cfg["points"] * cfg["btp_samples"])
 
 
+def algorithm1_runtime(config: dict) -> int:
+    """Minutes for one run of Algorithm 1: at most two PURD estimates (rejection and baseline)
+    per proposal and one of the start, N rollouts each; the proposals' updates cost little."""
+    cfg = config["algorithm1"]
+    return rollouts_runtime(config, (2 * cfg["proposals"] + 1) * cfg["samples"])
+
+
+def algorithm1_mem(config: dict) -> int:
+    """MB for one run of Algorithm 1: its seed's replay buffer, held by each variant's current and
+    candidate state (four copies)."""
+    return train_mem(config, config["algorithm1"]["algo"], 4)
+
+
 def purd_mem(config: dict, algo: str) -> int:
     """MB for one PURD job: the base plus one seed's replay buffer."""
     return train_mem(config, algo, 1)

@@ -72,6 +72,14 @@ def failure_policies(table: pl.DataFrame, k: int, algo: str = "td3") -> pl.DataF
     return rows.sort(["ltp", "seed", "step"], descending=[True, False, False]).head(k)
 
 
+def rejection_starts(table: pl.DataFrame, algo: str, k: int) -> pl.DataFrame:
+    """Algorithm 1's starting policies: up to k policies of `algo`, noisiest first (highest LTP,
+    undefined LTP last, then highest std), with their rank 0..k-1 as column `start`."""
+    rows = table.filter(pl.col("algo") == algo).with_columns(_ltp=pl.col("ltp").fill_nan(None))
+    rows = rows.sort(["_ltp", "std", "seed", "step"], descending=[True, True, False, False], nulls_last=True)
+    return rows.head(k).drop("_ltp").with_row_index("start").with_columns(pl.col("start").cast(pl.Int64))
+
+
 def success_and_failure(returns: np.ndarray, mode: float, alpha: float = 0.5, tolerance: float = 0.1):
     """(success, failure) sample indices of one PURD: the first sample whose return is within
     `tolerance` of the PURD mean, and the first whose return is below alpha x mode (SPEC).

@@ -1,0 +1,17 @@
+"""Snakemake script of the algorithm1_figure rule: Figure 7 (LTP reduction with and without
+rejection), 24 (start -> end on the mean-LTP plane) or 26 (rejection frequency per env)."""
+
+import polars as pl
+
+from workflow_lib import rejection_plots
+
+traces, p = pl.read_parquet(snakemake.input.traces), snakemake.params
+name, out = snakemake.wildcards.name, snakemake.output[0]
+if name == "figure7":
+    summary = rejection_plots.ltp_reduction(traces, p.resamples, p.confidence)
+    rejection_plots.reduction_figure(summary, p.algo, out)
+elif name == "figure24":
+    policies = pl.concat([pl.read_parquet(s) for s in snakemake.input.stats]).filter(pl.col("algo") == p.algo)
+    rejection_plots.arrows_figure(traces, policies, p.algo, out)
+else:
+    rejection_plots.rejection_figure(rejection_plots.rejection_rates(traces), out)

@@ -1,0 +1,14 @@
+"""Snakemake script of the algorithm1_starts rule: an env's starting policies for Algorithm 1."""
+
+import polars as pl
+
+from workflow_lib import selection, tables
+from workflow_lib.runtime import job_logger
+
+log = job_logger("algorithm1_starts", snakemake.log[0])
+starts = selection.rejection_starts(pl.read_parquet(snakemake.input[0]), snakemake.wildcards.algo,
+                                    snakemake.params.policies)
+for row in starts.iter_rows(named=True):
+    log.info("start %d: seed %d step %d, PURD mean %.1f, std %.1f, LTP %.3f", row["start"], row["seed"], row["step"],
+             row["mean"], row["std"], row["ltp"])
+tables.write_parquet(starts, snakemake.output[0])

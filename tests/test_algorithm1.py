@@ -1,0 +1,191 @@
+"""Algorithm 1 (post-update CVaR rejection) on checkpoints of the probe task: what a rejection
+restores, that the baseline is plain training, that the trace follows the test, reproducibility;
+and the figures' aggregations on hand-made traces."""
+
+import dataclasses
+import logging
+
+import jax
+import numpy as np
+import polars as pl
+import pytest
+
+from workflow_lib import rejection, rejection_plots, selection, stats, training
+from workflow_lib.algorithms import ALGORITHMS
+from workflow_lib.envs import make_env
+from workflow_lib.loops import offpolicy_chunk
+
+JOB = {"env": "probe", "backend": "none", "seeds": [0], "total_steps": 400, "checkpoints": [400], "warmup_steps": 100,
+       "log_every": 100, "episode_length": 1, "hyperparameters": {"hidden": [16, 16], "batch_size": 32}}
+SETTINGS = rejection.Settings(proposals=6, samples=16, batch_size=8, episode_length=1)
+
+
+@pytest.fixture(scope="module", params=["td3", "sac"])
+def checkpoint(request, tmp_path_factory):
+    """(checkpoint, replay) files of a probe run whose checkpoint is its last step: a full buffer."""
+    out = tmp_path_factory.mktemp(f"a1_{request.param}")
+    job = training.TrainJob.from_fields({**JOB, "algo": request.param})
+    trainer = training.Trainer(job, out / "_work", logging.getLogger("test"))
+    carry, rows = trainer.run()
+    paths = out / "step400.msgpack", out / "replay.msgpack"
+    trainer.publish(carry, rows, {(0, 400): paths[0]}, {0: paths[1]}, {0: out / "eval.parquet"})
+    return paths
+
+
+def leaves_equal(a, b) -> bool:
+    return all(np.array_equal(np.asarray(x), np.asarray(y)) for x, y in zip(jax.tree.leaves(a), jax.tree.leaves(b)))
+
+
+def test_a_rejection_restores_networks_optimizers_buffer_and_steps_but_not_env_or_key(checkpoint):
+    start = rejection.load_start(*checkpoint, SETTINGS.proposals, run=0)
+    before = start.carry
+    candidate = rejection.proposal_program(start.env, start.backend, start.algo, start.max_steps)(before)
+    delay = before.agent.config.policy_delay
+    # The candidate is one training cycle on: it moved the networks and stored `delay` transitions.
+    assert not leaves_equal(candidate.agent.actor.params, before.agent.actor.params)
+    assert not leaves_equal(candidate.agent.actor.opt_state, before.agent.actor.opt_state)
+    assert int(candidate.buffer.size) == int(before.buffer.size) + delay == int(candidate.steps)
+    assert not leaves_equal(candidate.buffer.data, before.buffer.data)
+
+    kept, held, accepted = rejection.decide("rejection", before, {"cvar": 1.0}, candidate, {"cvar": 0.5}, 0.0)
+    assert not accepted and held == {"cvar": 1.0}
+    assert leaves_equal(kept.agent, before.agent)  # networks, targets, optimizer states, step counters
+    assert leaves_equal(kept.buffer, before.buffer)  # every row, and the insertion point
+    assert int(kept.steps) == int(before.steps)
+    assert leaves_equal(kept.env, candidate.env)  # the env goes on
+    assert np.array_equal(jax.random.key_data(kept.key), jax.random.key_data(candidate.key))
+
+    taken, held, accepted = rejection.decide("rejection", before, {"cvar": 1.0}, candidate, {"cvar": 0.95}, 0.1)
+    assert accepted and held == {"cvar": 0.95} and taken is candidate
+    assert rejection.decide("baseline", before, {"cvar": 1.0}, candidate, {"cvar": -5.0}, 0.0)[2]
+
+
+def test_the_checkpoint_buffer_gets_room_for_the_proposals(checkpoint):
+    start = rejection.load_start(*checkpoint, SETTINGS.proposals, run=0)
+    _, stored = training.load_replay(checkpoint[1])
+    delay = start.carry.agent.config.policy_delay
+    assert int(start.carry.buffer.size) == 400 == stored.data.obs.shape[0]  # the checkpoint's buffer was full
+    assert start.carry.buffer.data.obs.shape[0] == 400 + SETTINGS.proposals * delay
+
+
+def test_the_baseline_is_plain_training_and_the_trace_follows_the_test(checkpoint):
+    start = rejection.load_start(*checkpoint, SETTINGS.proposals, run=0)
+    trace, final = rejection.run(start, 0, SETTINGS)
+    algo, delay = ALGORITHMS[start.algo], start.carry.agent.config.policy_delay
+
+    # K proposals accepted = K training cycles from the checkpoint, with the same key stream.
+    one_seed = jax.tree.map(lambda x: x[None], start.carry)
+    trained, _ = offpolicy_chunk(algo, make_env("probe", "none"), one_seed, SETTINGS.proposals * delay, True, 1)
+    for got, want in zip(jax.tree.leaves(final["baseline"].agent), jax.tree.leaves(trained.agent)):
+        np.testing.assert_allclose(np.asarray(got), np.asarray(want)[0], rtol=1e-5, atol=1e-6)
+    assert int(final["baseline"].steps) == 400 + SETTINGS.proposals * delay
+
+    base = trace.filter(pl.col("variant") == "baseline").sort("proposal")
+    assert base["accepted"].all() and base["proposal"].to_list() == list(range(SETTINGS.proposals + 1))
+    assert base["current_cvar"].to_list() == base["cvar"].to_list()
+
+    rej = trace.filter(pl.col("variant") == "rejection").sort("proposal").to_dicts()
+    for prev, row in zip(rej, rej[1:]):
+        assert row["accepted"] == (row["cvar"] >= prev["current_cvar"])  # delta 0; held CVaR estimated once
+        held = row if row["accepted"] else prev
+        assert row["current_cvar"] == held["cvar" if row["accepted"] else "current_cvar"]
+        assert row["env_steps"] == prev["env_steps"] + (delay if row["accepted"] else 0)
+    accepted = sum(r["accepted"] for r in rej[1:])
+    assert int(final["rejection"].steps) == 400 + accepted * delay
+
+
+def test_a_run_is_reproducible_and_runs_are_independent(checkpoint):
+    start = rejection.load_start(*checkpoint, SETTINGS.proposals, run=0)
+    settings = dataclasses.replace(SETTINGS, proposals=3)
+    first, _ = rejection.run(start, 0, settings)
+    again, _ = rejection.run(rejection.load_start(*checkpoint, SETTINGS.proposals, run=0), 0, settings)
+    other, _ = rejection.run(rejection.load_start(*checkpoint, SETTINGS.proposals, run=1), 1, settings)
+    assert first.equals(again)
+    assert not np.array_equal(first["cvar"].to_numpy()[2:], other["cvar"].to_numpy()[2:])
+
+
+def test_scripted_decisions_keep_or_move_the_policy_and_variants_part_at_the_first_rejection(checkpoint,
+                                                                                             monkeypatch):
+    pattern = [True, False, False, True, False, True]
+    decisions = iter(pattern)
+    monkeypatch.setattr(rejection, "accepts", lambda *args: next(decisions))
+    start = rejection.load_start(*checkpoint, SETTINGS.proposals, run=0)
+    trace, final = rejection.run(start, 0, SETTINGS)
+    delay = start.carry.agent.config.policy_delay
+    rej = trace.filter(pl.col("variant") == "rejection").sort("proposal").to_dicts()
+    base = trace.filter(pl.col("variant") == "baseline").sort("proposal").to_dicts()
+    assert [r["accepted"] for r in rej[1:]] == pattern
+    for prev, row in zip(rej, rej[1:]):
+        held = row if row["accepted"] else {k.removeprefix("current_"): v for k, v in prev.items()}
+        np.testing.assert_equal([row[f"current_{k}"] for k in rejection.STAT_COLUMNS],
+                                [held[k] for k in rejection.STAT_COLUMNS])  # LTP: NaN on the probe's returns
+        assert row["env_steps"] == prev["env_steps"] + (delay if row["accepted"] else 0)
+    assert int(final["rejection"].steps) == 400 + sum(pattern) * delay
+    # Proposal 1 was accepted: both variants held the same policy, so proposed the same candidate 2.
+    np.testing.assert_equal([{k: v for k, v in r.items() if k != "variant"} for r in rej[:2]],
+                            [{k: v for k, v in r.items() if k != "variant"} for r in base[:2]])
+    np.testing.assert_equal([rej[2][k] for k in rejection.STAT_COLUMNS], [base[2][k] for k in rejection.STAT_COLUMNS])
+    # Proposal 2 was rejected: from proposal 3 on the variants propose from different policies.
+    assert rej[3]["cvar"] != base[3]["cvar"]
+    rejected_everything = dataclasses.replace(SETTINGS, proposals=2)
+    monkeypatch.setattr(rejection, "accepts", lambda *args: False)
+    _, final = rejection.run(start, 0, rejected_everything)
+    assert leaves_equal(final["rejection"].agent, start.carry.agent)
+    assert leaves_equal(final["rejection"].buffer, start.carry.buffer)
+
+
+def test_the_acceptance_test():
+    assert rejection.accepts(100.0, 100.0, 0.0) and not rejection.accepts(99.9, 100.0, 0.0)
+    assert rejection.accepts(95.0, 100.0, 0.05) and not rejection.accepts(94.0, 100.0, 0.05)
+    assert rejection.accepts(-10.0, -10.0, 0.0) and not rejection.accepts(-11.0, -10.0, 0.0)
+
+
+def test_starts_are_the_noisiest_policies():
+    table = pl.DataFrame({"algo": ["td3"] * 5 + ["sac"], "seed": [0, 0, 1, 1, 2, 0], "step": [1, 2, 1, 2, 1, 1],
+                          "mean": [1.0] * 6, "std": [5.0, 9.0, 1.0, 2.0, 3.0, 1.0],
+                          "ltp": [0.1, float("nan"), 0.3, 0.1, 0.0, 0.9]})
+    starts = selection.rejection_starts(table, "td3", 4)
+    assert starts.select("start", "seed", "step").rows() == [(0, 1, 1), (1, 0, 1), (2, 1, 2), (3, 2, 1)]
+    assert selection.rejection_starts(table, "td3", 10).height == 5
+
+
+def trace_rows(env, start, run, variant, ltps, means, accepted):
+    return [{"env": env, "algo": "td3", "start": start, "seed": 0, "step": 1, "run": run, "variant": variant,
+             "proposal": k, "accepted": a, "mean": m, "std": 1.0, "ltp": l, "cvar": m, "current_mean": m,
+             "current_std": 1.0, "current_ltp": l, "current_cvar": m}
+            for k, (l, m, a) in enumerate(zip(ltps, means, accepted))]
+
+
+def test_ltp_reduction_and_rejection_rates_of_known_traces():
+    rows = (trace_rows("a", 0, 0, "rejection", [0.4, 0.2, 0.1], [10, 10, 10], [True, True, False])
+            + trace_rows("a", 0, 1, "rejection", [0.4, 0.4, 0.3], [10, 10, 12], [True, False, False])
+            + trace_rows("b", 0, 0, "rejection", [0.2, 0.2, float("nan")], [5, 5, 5], [True, True, True])
+            + trace_rows("a", 0, 0, "baseline", [0.4, 0.5, 0.6], [10, 11, 12], [True] * 3)
+            + trace_rows("a", 0, 1, "baseline", [0.4, 0.4, 0.4], [10, 10, 10], [True] * 3)
+            + trace_rows("b", 0, 0, "baseline", [0.2, 0.3, 0.3], [5, 5, 5], [True] * 3))
+    traces = pl.DataFrame(rows)
+    summary = rejection_plots.ltp_reduction(traces, resamples=200)
+    at = lambda v, m, k: summary.filter((pl.col("variant") == v) & (pl.col("metric") == m)  # noqa: E731
+                                        & (pl.col("proposal") == k)).row(0, named=True)
+    # Env a: runs reduce by 0.3 and 0.1 (mean 0.2); env b's last LTP is undefined, so a alone.
+    assert at("rejection", "ltp_reduction", 2)["value"] == pytest.approx(0.2)
+    assert at("rejection", "ltp_reduction", 1)["value"] == pytest.approx((0.1 + 0.0) / 2)  # a: 0.2, 0; b: 0
+    assert at("baseline", "ltp_reduction", 2)["value"] == pytest.approx((-0.1 + -0.1) / 2)
+    assert at("rejection", "mean_change", 2)["value"] == pytest.approx((1.0 + 0.0) / 2)
+    assert at("rejection", "ltp_reduction", 0)["value"] == 0.0
+
+    rates = rejection_plots.rejection_rates(traces)
+    a, b = rates.row(0, named=True), rates.row(1, named=True)
+    assert (a["env"], a["runs"], a["rate"]) == ("a", 2, pytest.approx(0.75))
+    assert a["se"] == pytest.approx(np.std([0.5, 1.0], ddof=1) / np.sqrt(2))
+    assert (b["rate"], b["se"]) == (0.0, 0.0)
+
+
+def test_cvar_ranks():
+    policies = pl.DataFrame({"env": ["a", "a", "a", "b"], "algo": ["td3"] * 4, "seed": [0, 1, 2, 0], "step": [1] * 4,
+                             "mean": [5.0, 6.0, 4.0, 1.0], "ltp": [0.0] * 4})
+    returns = [np.array([0.0, 10.0]), np.array([2.0, 10.0]), np.array([4.0, 4.0]), np.array([1.0, 1.0])]
+    ranks = rejection_plots.cvar_ranks(policies, returns, [0.5, 1.0])
+    assert ranks[stats.cvar_name(1.0)].to_list() == [5.0, 6.0, 4.0, 1.0]
+    assert ranks["rank_1"].to_list() == [2, 1, 3, 1]  # the mean, per env
+    assert ranks["rank_0.5"].to_list() == [3, 2, 1, 1]  # the worst half: 0, 2, 4
