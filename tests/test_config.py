@@ -78,6 +78,8 @@ def test_open_figure_and_study_choices_resolve_to_the_papers_where_trained():
     assert cfg["figures"]["figure3"]["envs"] == ["halfcheetah", "walker2d"]
     assert cfg["figures"]["figure4"]["env"] == "walker2d"
     assert cfg["landscape"]["algo"] == "ppo" and cfg["failures"]["algo"] == "ppo"
+    assert cfg["algorithm1"]["algo"] is None  # no off-policy learner: no Algorithm 1 study
+    assert validate_config({**four, "algos": ["ppo", "sac"]})["algorithm1"]["algo"] == "sac"
 
 
 @pytest.mark.parametrize("edit, key", [
@@ -85,6 +87,9 @@ def test_open_figure_and_study_choices_resolve_to_the_papers_where_trained():
     ({"figures": {"figure2": {"env": "hopper"}, "figure4": {"env": "walker2d"}}}, "figures.figure4.env"),
     ({"landscape": {"algo": "td3"}, "algos": ["sac"]}, "landscape.algo"),
     ({"landscape": {"grid": 1}}, "landscape.grid"),
+    ({"algorithm1": {"algo": "ppo"}}, "algorithm1.algo"),
+    ({"algorithm1": {"policies": 7}}, "algorithm1.policies"),  # 2 seeds x 3 checkpoints
+    ({"algorithm1": {"delta": 1.5}}, "algorithm1.delta"),
     ({"landscape": {"policies": {"noisy": {"seed": 0, "step": 5}}}}, "landscape.policies"),
 ])
 def test_landscape_and_failure_mistakes_name_their_key(edit, key):

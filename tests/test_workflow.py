@@ -83,6 +83,21 @@ def test_tiny_workflow_interpolation(tiny_run):
     assert "<table" in (results / "figures" / "table2.html").read_text()
 
 
+def test_tiny_workflow_algorithm1(tiny_run):
+    results = tiny_run / "results"
+    starts = pl.read_parquet(results / "algorithm1" / "hopper" / "td3" / "starts.parquet")
+    assert starts.height == 1 and starts["start"].to_list() == [0]
+    traces = pl.read_parquet(results / "tables" / "algorithm1.parquet")
+    assert traces.group_by("variant").len().sort("variant")["len"].to_list() == [4, 4]  # K = 3 and the start
+    assert (traces["seed"] == starts["seed"][0]).all() and (traces["step"] == starts["step"][0]).all()
+    assert traces.filter(pl.col("variant") == "baseline")["accepted"].all()
+    assert traces["cvar"].is_finite().all() and (traces["cvar"] <= traces["mean"] + 1e-9).all()
+    ranks = pl.read_parquet(results / "tables" / "cvar_ranks.parquet")
+    assert ranks.height == 4 and sorted(ranks["rank_0.1"]) == [1, 2, 3, 4]  # the 4 TD3 policies
+    for name in ("figure7.png", "figure24.png", "figure25.png", "figure26.png"):
+        assert (results / "figures" / name).read_bytes()[:4] == b"\x89PNG", name
+
+
 def test_rerun_plans_nothing(tiny_run):
     result = snakemake(tiny_run, "all", "-n", "--configfile", "configs/tiny.yaml")
     assert result.returncode == 0 and "Nothing to be done" in result.stdout + result.stderr
@@ -124,16 +139,23 @@ def test_more_purd_samples_rerun_sampling_and_after_but_no_training(tiny_run, tm
     downstream = {"purd_stats": 1, "purd_map": 1, "landscape_picks": 1, "landscape_grid": 2, "landscape_purd": 1,
                   "landscape_gait": 1, "landscape_figure": 1, "landscape_zooms": 1, "failures": 1,
                   "failures_figure": 2, "failure_gaits": 1, "interpolation_pairs": 1, "interpolation_paths": 2,
-                  "interpolation_figure": 3, "table2_pairs": 1, "all": 1}
+                  "interpolation_figure": 3, "table2_pairs": 1, "algorithm1_starts": 1, "algorithm1": 1,
+                  "algorithm1_table": 1, "algorithm1_figure": 3, "cvar_ranks_figure": 1, "all": 1}
     assert jobs == {"purd": 12, **downstream}
 
 
 @pytest.mark.parametrize("edit, rule", [
     ("figures:\n  purd_map:\n    highlights: 2\n", "purd_map"),
     ("figures:\n  figure1:\n    frames: 4\n", "landscape_figure"),
+    ("figures:\n  figure25:\n    alphas: [0.05, 1.0]\n", "cvar_ranks_figure"),
 ])
 def test_a_figure_option_reruns_only_that_figure(tiny_run, tmp_path, edit, rule):
     assert planned(tiny_run, tmp_path, edit) == {rule: 1, "all": 1}
+
+
+def test_an_algorithm1_option_reruns_only_algorithm1(tiny_run, tmp_path):
+    jobs = planned(tiny_run, tmp_path, "algorithm1:\n  delta: 0.05\n")
+    assert jobs == {"algorithm1": 1, "algorithm1_table": 1, "algorithm1_figure": 3, "all": 1}
 
 
 def test_a_landscape_option_reruns_only_the_landscape(tiny_run, tmp_path):
@@ -174,7 +196,8 @@ def test_report_shows_every_figure_in_chromium(tiny_run, chromium_installed):
     assert result.returncode == 0, result.stderr[-3000:]
     found = report_check.inspect_report(tiny_run / "report.html")
     figures = {"learning_curves", "purd_map_hopper", "figure1_hopper", "figure27_hopper", "figure3", "figure23",
-               "figure4_hopper", "figure5", "figure6", "figure8", "figure9"}
+               "figure4_hopper", "figure5", "figure6", "figure8", "figure9", "figure7", "figure24", "figure25",
+               "figure26"}
     pages = {f"results/figures/{p}.html" for p in ("figure4_hopper_success", "figure4_hopper_failure", "table2")}
     assert set(found["results"]) == {f"results/figures/{f}.png" for f in figures} | pages
     for path, figure in found["results"].items():

@@ -119,7 +119,9 @@ def estimate(start: Start, carry: OffPolicyCarry, root: jax.Array, settings: Set
     algorithm's own update, drawn from its buffer prefix."""
     policy = purd.Policy(start.env, start.backend, start.algo, start.seed, start.step, carry.agent, carry.buffer,
                          max_steps=start.max_steps)
-    sampling = purd.Settings(n=settings.samples, batch_size=settings.batch_size, episode_length=settings.episode_length)
+    # A chunk never exceeds N: purd.sample computes whole chunks, so a larger one would waste work.
+    sampling = purd.Settings(n=settings.samples, batch_size=min(settings.batch_size, settings.samples),
+                             episode_length=settings.episode_length)
     returns = purd.sample(policy, start.algo, sampling, root=root)["return"].astype(np.float64)
     point = stats.point_statistics(returns[None], stats.StatsSettings(cvar_alphas=(settings.alpha,),
                                                                      ltp_alpha=settings.ltp_alpha, bins=settings.bins))

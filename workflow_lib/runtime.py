@@ -22,6 +22,7 @@ def job_logger(name: str, path: str) -> logging.Logger:
     handler.setFormatter(logging.Formatter("%(asctime)s %(message)s"))
     log.addHandler(handler)
     log.setLevel(logging.INFO)
+    log.propagate = False  # the rule's log file only: absl may give the root logger a console handler
     return log
 
 
