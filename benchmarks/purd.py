@@ -68,7 +68,7 @@ def simulator_alone(env, start, settings: purd.Settings, n: int):
 def fixed_policies(policy: purd.Policy, start, settings: purd.Settings, n: int):
     """(b): n distinct parameter vectors (made beforehand), rolled out in chunks of batch_size
     split over the devices, exactly as (c) rolls out its updated policies."""
-    algo, env = ALGORITHMS["td3"], make_env(policy.env, policy.backend)
+    algo, env = ALGORITHMS[policy.algo], make_env(policy.env, policy.backend)
     replicated, sharded = purd.shardings(settings.batch_size)
     perturb = purd.update_fn(algo, "gaussian", env, purd.Settings(sigma=0.01), 1000)
     keys = jax.random.split(jax.random.key(5), n)
