@@ -32,12 +32,26 @@ def checkpoint(request, tmp_path_factory):
     return paths
 
 
+@pytest.fixture(scope="module")
+def start(checkpoint):
+    """The checkpoint loaded for run 0, shared: a fresh load has fresh optimizer closures, on which
+    every program would be traced again."""
+    return rejection.load_start(*checkpoint, SETTINGS.proposals, run=0)
+
+
+def for_run(start: rejection.Start, run: int) -> rejection.Start:
+    """`start` with the proposal key of another run, as load_start(..., run) makes it."""
+    key, _ = rejection.run_keys(start.env, start.algo, start.seed, start.step, run)
+    return dataclasses.replace(start, carry=start.carry.replace(key=key))
+
+
 def leaves_equal(a, b) -> bool:
-    return all(np.array_equal(np.asarray(x), np.asarray(y)) for x, y in zip(jax.tree.leaves(a), jax.tree.leaves(b)))
+    plain = lambda x: np.asarray(jax.random.key_data(x) if jax.dtypes.issubdtype(x.dtype, jax.dtypes.prng_key)  # noqa: E731
+                                 else x)
+    return all(np.array_equal(plain(x), plain(y)) for x, y in zip(jax.tree.leaves(a), jax.tree.leaves(b)))
 
 
-def test_a_rejection_restores_networks_optimizers_buffer_and_steps_but_not_env_or_key(checkpoint):
-    start = rejection.load_start(*checkpoint, SETTINGS.proposals, run=0)
+def test_a_rejection_restores_networks_optimizers_buffer_and_steps_but_not_env_or_key(start):
     before = start.carry
     candidate = rejection.proposal_program(start.env, start.backend, start.algo, start.max_steps)(before)
     delay = before.agent.config.policy_delay
@@ -60,16 +74,14 @@ def test_a_rejection_restores_networks_optimizers_buffer_and_steps_but_not_env_o
     assert rejection.decide("baseline", before, {"cvar": 1.0}, candidate, {"cvar": -5.0}, 0.0)[2]
 
 
-def test_the_checkpoint_buffer_gets_room_for_the_proposals(checkpoint):
-    start = rejection.load_start(*checkpoint, SETTINGS.proposals, run=0)
+def test_the_checkpoint_buffer_gets_room_for_the_proposals(checkpoint, start):
     _, stored = training.load_replay(checkpoint[1])
     delay = start.carry.agent.config.policy_delay
     assert int(start.carry.buffer.size) == 400 == stored.data.obs.shape[0]  # the checkpoint's buffer was full
     assert start.carry.buffer.data.obs.shape[0] == 400 + SETTINGS.proposals * delay
 
 
-def test_the_baseline_is_plain_training_and_the_trace_follows_the_test(checkpoint):
-    start = rejection.load_start(*checkpoint, SETTINGS.proposals, run=0)
+def test_the_baseline_is_plain_training_and_the_trace_follows_the_test(start):
     trace, final = rejection.run(start, 0, SETTINGS)
     algo, delay = ALGORITHMS[start.algo], start.carry.agent.config.policy_delay
 
@@ -94,22 +106,21 @@ def test_the_baseline_is_plain_training_and_the_trace_follows_the_test(checkpoin
     assert int(final["rejection"].steps) == 400 + accepted * delay
 
 
-def test_a_run_is_reproducible_and_runs_are_independent(checkpoint):
-    start = rejection.load_start(*checkpoint, SETTINGS.proposals, run=0)
+def test_a_run_is_reproducible_and_runs_are_independent(checkpoint, start):
     settings = dataclasses.replace(SETTINGS, proposals=3)
     first, _ = rejection.run(start, 0, settings)
-    again, _ = rejection.run(rejection.load_start(*checkpoint, SETTINGS.proposals, run=0), 0, settings)
-    other, _ = rejection.run(rejection.load_start(*checkpoint, SETTINGS.proposals, run=1), 1, settings)
+    again, _ = rejection.run(start, 0, settings)
+    other, _ = rejection.run(for_run(start, 1), 1, settings)
+    loaded = rejection.load_start(*checkpoint, SETTINGS.proposals, run=1)
+    assert leaves_equal(loaded.carry, for_run(start, 1).carry)
     assert first.equals(again)
     assert not np.array_equal(first["cvar"].to_numpy()[2:], other["cvar"].to_numpy()[2:])
 
 
-def test_scripted_decisions_keep_or_move_the_policy_and_variants_part_at_the_first_rejection(checkpoint,
-                                                                                             monkeypatch):
+def test_scripted_decisions_keep_or_move_the_policy_and_variants_part_at_the_first_rejection(start, monkeypatch):
     pattern = [True, False, False, True, False, True]
     decisions = iter(pattern)
     monkeypatch.setattr(rejection, "accepts", lambda *args: next(decisions))
-    start = rejection.load_start(*checkpoint, SETTINGS.proposals, run=0)
     trace, final = rejection.run(start, 0, SETTINGS)
     delay = start.carry.agent.config.policy_delay
     rej = trace.filter(pl.col("variant") == "rejection").sort("proposal").to_dicts()
