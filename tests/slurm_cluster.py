@@ -15,10 +15,11 @@ import shutil
 import signal
 import socket
 import subprocess
+import threading
 import time
 from pathlib import Path
 
-from workflow_run import SLURM_PACKAGES, apt_install, missing_packages, wait_for_installs
+from workflow_run import SLURM_PACKAGES, apt_install, copy_workflow, missing_packages, snakemake, wait_for_installs
 
 CONF = Path("/etc/slurm")
 
@@ -156,3 +157,55 @@ PartitionName=debug Nodes=ALL Default=YES MaxTime=INFINITE State=UP
                 f.unlink(missing_ok=True)
             else:
                 f.write_bytes(content)
+
+
+CHECKPOINTS = [f"results/checkpoints/hopper/td3/seed{s}/step{t}.msgpack" for s in (0, 1) for t in (400, 600)]
+PURDS = [c.replace("checkpoints/hopper/td3", "purd/hopper/td3/td3").replace(".msgpack", ".parquet")
+         for c in CHECKPOINTS]
+
+
+class BranchRun(threading.Thread):
+    """The tiny config's TD3 branch through `--profile profiles/slurm` on a fresh cluster, in a
+    thread: a copy of the workflow with the local run's compiled programs (as a user re-running on
+    a cluster would have them), then sacct's job list, then the cluster stopped. Sets remote,
+    result (the snakemake run), jobs (sacct lines) or error."""
+
+    def __init__(self, local: Path, root: Path):
+        super().__init__(daemon=True)
+        self.local, self.root = local, root
+        self.remote: Path | None = None
+        self.result: subprocess.CompletedProcess | None = None
+        self.jobs: list[str] = []
+        self.error: BaseException | None = None
+
+    def run(self) -> None:
+        try:
+            install()
+            cluster = Cluster(self.root / "cluster").start()
+            try:
+                self.remote = copy_workflow(self.root / "slurm")
+                (self.remote / "no_gpu.yaml").write_text("resources:\n  gpu: 0\n")  # the node has no GPU
+                if (self.local / ".jax_cache").is_dir():
+                    shutil.copytree(self.local / ".jax_cache", self.remote / ".jax_cache")
+                self.result = snakemake(self.remote, *PURDS, "--profile", "profiles/slurm",
+                                        "--configfile", "configs/tiny.yaml", "no_gpu.yaml", timeout=900)
+                self.jobs = subprocess.run(
+                    ["sacct", "-X", "-n", "-P", "-o", "JobID,Comment,AllocCPUS,Elapsed,State"],
+                    capture_output=True, text=True, check=True).stdout.splitlines()
+            finally:
+                cluster.stop()
+        except BaseException as exc:  # pytest.fail in snakemake() included: re-raised by the test
+            self.error = exc
+
+
+# The background runs of this session, by the local run they compare against.
+branch_runs: dict[Path, BranchRun] = {}
+
+
+def start_branch_run(local: Path, root: Path) -> BranchRun | None:
+    """Start the SLURM branch beside the local run (None where SLURM cannot be installed here)."""
+    if shutil.which("apt-get") is None or os.geteuid() != 0:
+        return None
+    branch_runs[local] = BranchRun(local, root)
+    branch_runs[local].start()
+    return branch_runs[local]
