@@ -62,6 +62,22 @@ def test_mistakes_name_the_key(edit, key):
     assert "\n" not in str(err.value)
 
 
+def merged(base: dict, over: dict) -> dict:
+    """`over` merged into `base` key by key, as Snakemake merges --configfile over the Snakefile's."""
+    out = copy.deepcopy(base)
+    for key, value in over.items():
+        out[key] = merged(out[key], value) if isinstance(value, dict) and isinstance(out.get(key), dict) else value
+    return out
+
+
+def test_paper_config_over_the_default_one_gives_paper_values():
+    cfg = validate_config(merged(load("config.yaml"), load("configs/paper.yaml")))
+    assert cfg["purd"]["samples"] == 1000 and cfg["landscape"]["hist_samples"] == 10000
+    assert cfg["interpolation"]["perturbations"] == 1000 and cfg["figures"]["figure2"]["env"] == "ant"
+    a1 = cfg["algorithm1"]
+    assert (a1["policies"], a1["runs"], a1["proposals"], a1["samples"]) == (10, 5, 40, 1000)
+
+
 def test_seed_blocks():
     cfg = validate_config(load("config.yaml"))
     cfg["seeds"], cfg["train"]["seeds_per_job"] = [0, 1, 2, 3, 4], 2
