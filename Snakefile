@@ -17,6 +17,7 @@ include: "rules/landscape.smk"
 include: "rules/failures.smk"
 include: "rules/interpolation.smk"
 include: "rules/algorithm1.smk"
+include: "rules/appendix.smk"
 include: "rules/figures.smk"
 
 

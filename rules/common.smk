@@ -38,13 +38,13 @@ def purd_inputs(wildcards):
     return inputs
 
 
-def purd_settings(kind):
+def purd_settings(kind, section=None):
     """Everything a PURD job of this kind of update computes from, so that an edit reruns exactly
-    these jobs."""
+    these jobs; N and the chunk size from `section` (a study's own), else from purd."""
     purd = config["purd"]
     return {
-        "n": purd["samples"],
-        "batch_size": purd["batch_size"],
+        "n": (section or purd)["samples"],
+        "batch_size": (section or purd)["batch_size"],
         "update_batch": purd["ppo_update_batch"] if kind == "ppo" else 0,
         "sigma": purd["sigma"] if kind == "gaussian" else 0.0,
         "episode_length": config["episode_length"],
@@ -79,6 +79,8 @@ def failure_figure_envs(name):
 
 # Algorithm 1's figures: built where the config has an off-policy learner (algorithm1.algo).
 ALGORITHM1_FIGURES = ("figure7", "figure24", "figure25", "figure26")
+# The appendix studies of TD3 runs (Figure 10, Figure 22 and its table): built where td3 is in algos.
+TD3_FIGURES = ("figure10", "figure22")
 # The figure targets beyond Figure 2 and its per-env variants, each part of `all` (Algorithm 1's
 # where it runs).
 FIGURE_TARGETS = (
@@ -93,6 +95,7 @@ FIGURE_TARGETS = (
     "figure9",
     "table2",
     *ALGORITHM1_FIGURES,
+    *TD3_FIGURES,
 )
 
 
@@ -109,6 +112,7 @@ def interpolation_kind(name):
 def built_figures():
     """The figure targets `all` builds: every one, but Algorithm 1's where it cannot run."""
     skip = ALGORITHM1_FIGURES if config["algorithm1"]["algo"] is None else ()
+    skip += TD3_FIGURES if "td3" not in config["algos"] else ()
     return [f for f in FIGURE_TARGETS if f not in skip]
 
 
@@ -117,8 +121,12 @@ def figure_files(figure):
     figs = config["figures"]
     if figure in ALGORITHM1_FIGURES and config["algorithm1"]["algo"] is None:
         raise WorkflowError(f"{figure} needs Algorithm 1, which needs td3 or sac in algos (algos: {config['algos']})")
+    if figure in TD3_FIGURES and "td3" not in config["algos"]:
+        raise WorkflowError(f"{figure} studies TD3 runs, but td3 is not in algos (algos: {config['algos']})")
     if figure == "table2":
         return ["results/tables/table2.parquet", layout.figure("table2", "html")]
+    if figure == "figure22":
+        return ["results/tables/bc_correlations.parquet", layout.figure("figure22"), layout.figure("table_bc", "html")]
     if figure in ("figure1", "figure27"):
         return [layout.figure(f"{figure}_{figs['figure1']['env']}")]
     if figure != "figure4":  # one figure over the envs

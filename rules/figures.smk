@@ -233,6 +233,20 @@ rule cvar_ranks_figure:
         "../scripts/figure25.py"
 
 
+rule figure10:
+    input:
+        table="results/tables/start_states.parquet",
+        stats=[layout.stats_table(e) for e in config["figures"]["figure10"]["envs"]],
+    output:
+        report(layout.figure("figure10"), caption="../report/figure10.rst", category="Appendix"),
+    log:
+        "logs/figures/figure10.log",
+    conda:
+        "../envs/jax.yaml"
+    script:
+        "../scripts/figure10.py"
+
+
 for _figure in ("figure2", *PAPER_FIGURE_ENVS):
 
     rule:

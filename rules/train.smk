@@ -19,6 +19,7 @@ for _algo in config["algos"]:
             output:
                 checkpoints=_outs["checkpoints"],
                 replay=_outs["replay"],
+                states=_outs["states"],
                 evals=_outs["evals"],
             log:
                 f"logs/train/{{env}}/{_algo}/{block_name(_block)}.log",

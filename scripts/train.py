@@ -15,5 +15,6 @@ trainer.publish(
     checkpoint_paths=dict(zip([(s, t) for s in job.seeds for t in job.checkpoints], snakemake.output.checkpoints)),
     replay_paths=dict(zip(job.seeds, snakemake.output.replay)),
     eval_paths=dict(zip(job.seeds, snakemake.output.evals)),
+    states_paths=dict(zip(job.seeds, snakemake.output.states)),
 )
 log.info("done")

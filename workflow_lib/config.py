@@ -85,9 +85,33 @@ def _check_semantics(config: dict) -> None:
         if a1["policies"] > available:
             raise ConfigError(f"config key 'algorithm1.policies': {a1['policies']} starting policies per env, but "
                               f"{a1['algo']} has {available} per env (seeds x checkpoints)")
+    if "td3" in config["algos"]:
+        _check_td3_studies(config)
     fig2 = config["figures"]["figure2"]["env"]
     if fig2 not in config["envs"]:
         raise ConfigError(f"config key 'figures.figure2.env': {fig2!r} is not in envs {config['envs']}")
+
+
+def _check_td3_studies(config: dict) -> None:
+    """Figure 10 and behaviour cloning take the first seeds and some checkpoints of TD3's runs."""
+    td3, n_seeds = config["td3"], len(config["seeds"])
+    for section in ("start_states", "behaviour_cloning"):
+        if config[section]["seeds"] > n_seeds:
+            raise ConfigError(f"config key '{section}.seeds': {config[section]['seeds']} TD3 runs, but seeds lists "
+                              f"{n_seeds}")
+    bc = config["behaviour_cloning"]
+    if bc["teachers"] > len(td3["checkpoints"]):
+        raise ConfigError(f"config key 'behaviour_cloning.teachers': {bc['teachers']} teachers per run, but td3 has "
+                          f"{len(td3['checkpoints'])} checkpoints")
+    if bc["steps"] % bc["logs"]:
+        raise ConfigError(f"config key 'behaviour_cloning.logs': {bc['logs']} must divide behaviour_cloning.steps "
+                          f"({bc['steps']}), so clones are logged at equal intervals")
+    if td3["state_every"] == 0:
+        raise ConfigError("config key 'td3.state_every': 0 keeps no start states, but Figure 10 needs them")
+    stored = -(-td3["total_steps"] // td3["state_every"])
+    if (config["start_states"]["states"] or 0) > stored:
+        raise ConfigError(f"config key 'start_states.states': {config['start_states']['states']} start states, but "
+                          f"td3 keeps {stored} (total_steps / state_every)")
 
 
 def seed_blocks(config: dict) -> list[tuple[int, ...]]:
@@ -104,7 +128,8 @@ def block_name(block: tuple[int, ...]) -> str:
 # Where the config leaves a choice open (null): the paper's envs of each figure, and the paper's
 # algorithm of each study, if the config has them.
 PAPER_FIGURE_ENVS = {"figure1": ["hopper"], "figure3": ["halfcheetah", "walker2d"], "figure4": ["walker2d"],
-                     "figure5": ["hopper", "walker2d"], "figure9": ["ant", "halfcheetah"]}
+                     "figure5": ["hopper", "walker2d"], "figure9": ["ant", "halfcheetah"],
+                     "figure10": ["ant", "walker2d"]}
 PAPER_ALGOS = {"landscape": "sac", "failures": "td3", "interpolation": "td3"}
 OFF_POLICY = ("td3", "sac")  # Algorithm 1's learners, the paper's first
 

@@ -15,6 +15,11 @@ def replay_path(env: str, algo: str, seed: int) -> str:
     return str(RESULTS / "checkpoints" / env / algo / f"seed{seed}" / "replay.msgpack")
 
 
+def states_path(env: str, algo: str, seed: int) -> str:
+    """The full env states kept during an off-policy run (training.load_states)."""
+    return str(RESULTS / "checkpoints" / env / algo / f"seed{seed}" / "states.msgpack")
+
+
 def eval_path(env: str, algo: str, seed: int) -> str:
     return str(RESULTS / "train" / env / algo / f"seed{seed}" / "eval.parquet")
 
@@ -30,6 +35,7 @@ def job_outputs(config: dict, env: str, algo: str, seeds) -> dict[str, list[str]
     return {
         "checkpoints": [checkpoint_path(env, algo, s, t) for s in seeds for t in steps],
         "replay": [replay_path(env, algo, s) for s in seeds] if algo != "ppo" else [],
+        "states": [states_path(env, algo, s) for s in seeds] if algo != "ppo" else [],
         "evals": [eval_path(env, algo, s) for s in seeds],
     }
 
@@ -48,7 +54,7 @@ def all_eval_tables(config: dict) -> list[str]:
     return [eval_path(e, a, s) for e in config["envs"] for a in config["algos"] for s in config["seeds"]]
 
 
-RUN_KEYS = ("total_steps", "checkpoints", "warmup_steps", "log_every")
+RUN_KEYS = ("total_steps", "checkpoints", "warmup_steps", "log_every", "state_every")
 
 
 def train_job_fields(config: dict, wildcards, algo: str, seeds) -> dict:
@@ -64,6 +70,7 @@ def train_job_fields(config: dict, wildcards, algo: str, seeds) -> dict:
         "warmup_steps": section.get("warmup_steps", 0),
         "log_every": section["log_every"],
         "episode_length": config["episode_length"],
+        "state_every": section.get("state_every", 0),
         "hyperparameters": {k: v for k, v in section.items() if k not in RUN_KEYS},
     }
 
@@ -145,3 +152,33 @@ def algorithm1_traces(config: dict) -> list[str]:
     cfg = config["algorithm1"]
     return [algorithm1_file(env, cfg["algo"], f"start{i}_run{r}") for env in config["envs"]
             for i in range(cfg["policies"]) for r in range(cfg["runs"])]
+
+
+def td3_seeds(config: dict, section: str) -> list[int]:
+    """The TD3 runs of an appendix study (start_states, behaviour_cloning): the first seeds."""
+    return list(config["seeds"][: config[section]["seeds"]])
+
+
+def start_states_file(env: str, seed: int) -> str:
+    """Figure 10's returns of one TD3 run: every checkpoint from every picked start state."""
+    return str(RESULTS / "start_states" / env / f"seed{seed}.parquet")
+
+
+def start_states_inputs(config: dict, env: str, seed: int) -> dict[str, list[str] | str]:
+    """What a start-states job reads: the run's TD3 checkpoints, replay file and stored states."""
+    return {"checkpoints": [checkpoint_path(env, "td3", seed, t) for t in config["td3"]["checkpoints"]],
+            "replay": replay_path(env, "td3", seed), "states": states_path(env, "td3", seed)}
+
+
+def bc_teachers(config: dict) -> list[int]:
+    """The TD3 checkpoints cloned in each run: behaviour_cloning.teachers of them, evenly spaced
+    over the run and ending with the last (of 10 checkpoints, 5 teachers are every other one)."""
+    steps, k = config["td3"]["checkpoints"], config["behaviour_cloning"]["teachers"]
+    picked = {round(len(steps) - 1 - i * len(steps) / k) for i in range(k)}
+    return [steps[i] for i in sorted(picked)]
+
+
+def bc_file(env: str, seed: int, name: str) -> str:
+    """Behaviour-cloning outputs of one TD3 run: clones (msgpack of every logged clone), purd."""
+    return str(RESULTS / "behaviour_cloning" / env / f"seed{seed}" / (
+        "clones.msgpack" if name == "clones" else f"{name}.parquet"))

@@ -6,7 +6,7 @@ from typing import Any
 
 import jax
 import jax.numpy as jnp
-from brax.envs.base import Env
+from brax.envs.base import Env, State
 from flax import struct
 
 from workflow_lib.algorithms import Algorithm
@@ -15,14 +15,47 @@ from workflow_lib.replay import ReplayBuffer, buffer_add_seeds, buffer_init, buf
 
 
 @struct.dataclass
+class StateArchive:
+    """Full training-env states kept during training, so that a rollout can start exactly where
+    the stored transition k * every was taken (Figure 10): observations alone cannot restore the
+    physics (the spring and positional pipelines integrate maximal coordinates, which drift
+    from what q and qd give). Slot k holds the state transition k * every started from; the
+    last slot is scratch, written at every other step so that the write needs no cond."""
+
+    states: State  # axis of slots: slots + 1 (after the seed axis, where there is one)
+    every: int = struct.field(pytree_node=False)
+    slots: int = struct.field(pytree_node=False)
+
+
+def archive_init(state: State, capacity: int, every: int) -> StateArchive | None:
+    """An archive of `state`-shaped slots for the collection times 0, every, ... < capacity (None
+    when every is 0: nothing is kept)."""
+    if not every:
+        return None
+    slots = -(-capacity // every)
+    return StateArchive(jax.tree.map(lambda x: jnp.zeros((slots + 1, *x.shape), x.dtype), state), every, slots)
+
+
+def archive_add_seeds(archive: StateArchive | None, states: State, t: jax.Array) -> StateArchive | None:
+    """Keep the seeds' env states (leading seed axis) if collection time t is a multiple of every."""
+    if archive is None:
+        return None
+    slot = jnp.where(t % archive.every == 0, t // archive.every, archive.slots)
+    write = lambda a, x: jax.lax.dynamic_update_index_in_dim(a, x, slot, 1)  # noqa: E731
+    return archive.replace(states=jax.tree.map(write, archive.states, states))
+
+
+@struct.dataclass
 class OffPolicyCarry:
-    """One TD3/SAC seed: agent, env, replay buffer (capacity = total steps), key, step count."""
+    """One TD3/SAC seed: agent, env, replay buffer (capacity = total steps), key, step count, and
+    the archive of env states (None where none is kept: Algorithm 1, tests)."""
 
     agent: Any
     env: EnvCarry
     buffer: ReplayBuffer
     key: jax.Array
     steps: jax.Array
+    archive: StateArchive | None = None
 
 
 @struct.dataclass
@@ -57,14 +90,16 @@ def over_seeds(f):
     return mapped
 
 
-def carry_init(algo: Algorithm, env: Env, hp, key: jax.Array, capacity: int):
-    """The carry at step 0 for one seed."""
+def carry_init(algo: Algorithm, env: Env, hp, key: jax.Array, capacity: int, state_every: int = 0):
+    """The carry at step 0 for one seed; off-policy, keeping every state_every-th env state."""
     k_agent, k_env, key = jax.random.split(key, 3)
     agent = algo.module.init(k_agent, env.observation_size, env.action_size, hp)
     steps = jnp.zeros((), jnp.int32)
     if algo.off_policy:
         buffer = buffer_init(capacity, env.observation_size, env.action_size)
-        return strong_types(OffPolicyCarry(agent, env_carry_init(env, k_env), buffer, key, steps))
+        env_c = env_carry_init(env, k_env)
+        archive = archive_init(env_c.state, capacity, state_every)
+        return strong_types(OffPolicyCarry(agent, env_c, buffer, key, steps, archive))
     envs = jax.vmap(lambda k: env_carry_init(env, k))(jax.random.split(k_env, hp.num_envs))
     return strong_types(PPOCarry(agent, envs, key, steps))
 
@@ -95,13 +130,14 @@ def offpolicy_chunk(algo: Algorithm, env: Env, carry: OffPolicyCarry, n_steps: i
         return agent, metrics, key
 
     def one_step(c: OffPolicyCarry, actor_step: bool):
+        archive = archive_add_seeds(c.archive, c.env.state, c.steps[0])
         env_c, trans, key = over_seeds(act)(c.agent, c.env, c.key)
         buffer = buffer_add_seeds(c.buffer, trans, c.steps[0])
         agent, metrics = c.agent, {}
         if learn:
             update = over_seeds(lambda a, b, k: learn_step(a, b, k, actor_step))
             agent, metrics, key = update(agent, buffer, key)
-        return c.replace(agent=agent, env=env_c, buffer=buffer, key=key, steps=c.steps + 1), metrics
+        return c.replace(agent=agent, env=env_c, buffer=buffer, key=key, steps=c.steps + 1, archive=archive), metrics
 
     def cycle(c, _):
         metrics = {}

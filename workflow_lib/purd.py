@@ -234,7 +234,8 @@ def run_chunks(program, fixed: tuple, items: np.ndarray, batch_size: int, sharde
 
 
 def sample(policy: Policy, kind: str, settings: Settings, log: logging.Logger | None = None,
-           indices: np.ndarray | None = None, root: jax.Array | None = None) -> dict[str, np.ndarray]:
+           indices: np.ndarray | None = None, root: jax.Array | None = None,
+           start: State | None = None) -> dict[str, np.ndarray]:
     """The PURD of one policy: per sample its index, return, episode length (and rewards, states).
 
     Chunks are aligned on multiples of batch_size (sample i sits at position i % batch_size), so
@@ -242,12 +243,15 @@ def sample(policy: Policy, kind: str, settings: Settings, log: logging.Logger | 
     bitwise reproducible and the first n samples do not change when N grows. `indices` recomputes
     chosen samples only (they are not aligned, so equal up to float rounding). `root` replaces the
     checkpoint's own key, for policies that are not checkpoints (Algorithm 1's candidates).
+    `start` replaces s_I (Figure 10's stored training states); it is an argument of the compiled
+    program, so every start state reuses it.
     """
     program, replicated, sharded = chunk_program(policy, kind, settings)
     if root is None:
         root = root_key(policy.env, policy.algo, policy.seed, policy.step, kind)
     fixed = jax.device_put(  # placed once, not at every chunk
-        (policy.agent, policy.buffer, policy.envs, reference_state(policy.env, policy.backend), root), replicated)
+        (policy.agent, policy.buffer, policy.envs,
+         reference_state(policy.env, policy.backend) if start is None else start, root), replicated)
     b = settings.batch_size
     if indices is None:
         indices = np.arange(settings.n)

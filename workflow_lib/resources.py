@@ -73,6 +73,13 @@ def algorithm1_runtime(config: dict) -> int:
     return rollouts_runtime(config, (2 * cfg["proposals"] + 1) * cfg["samples"])
 
 
+def start_states_runtime(config: dict) -> int:
+    """Minutes for one TD3 run of Figure 10: N rollouts per checkpoint and start state."""
+    cfg, td3 = config["start_states"], config["td3"]
+    states = cfg["states"] or -(-td3["total_steps"] // td3["state_every"])
+    return rollouts_runtime(config, len(td3["checkpoints"]) * states * cfg["samples"])
+
+
 def algorithm1_mem(config: dict) -> int:
     """MB for one run of Algorithm 1: its seed's replay buffer, held by each variant's current and
     candidate state (four copies)."""

@@ -1,7 +1,8 @@
 """A training job: one (env, algo) and a block of vmapped seeds, run in jitted chunks.
 
-Writes one checkpoint per (seed, step), one replay buffer per seed (off-policy) and the
-evaluation returns; snapshots the whole carry now and then so a killed job resumes exactly.
+Writes one checkpoint per (seed, step), one replay buffer and one archive of full env states per
+seed (off-policy) and the evaluation returns; snapshots the whole carry now and then so a
+killed job resumes exactly.
 """
 
 from __future__ import annotations
@@ -44,6 +45,7 @@ class TrainJob:
     warmup_steps: int = 0
     log_every: int = 5000
     episode_length: int = 1000
+    state_every: int = 0  # off-policy: keep the env state of every state_every-th transition
 
     @classmethod
     def from_fields(cls, fields: dict) -> TrainJob:
@@ -89,7 +91,7 @@ def template(meta: dict, capacity: int = 1, n_seeds: int | None = None):
     algo = ALGORITHMS[meta["algo"]]
     env = make_env(meta["env"], meta["backend"])
     hp = algo.make_config(meta["hyperparameters"])
-    init = lambda k: carry_init(algo, env, hp, k, capacity)  # noqa: E731
+    init = lambda k: carry_init(algo, env, hp, k, capacity, meta.get("state_every", 0))  # noqa: E731
     if n_seeds is None:
         return jax.eval_shape(init, jax.random.key(0))
     return jax.eval_shape(jax.vmap(init), jax.random.split(jax.random.key(0), n_seeds))
@@ -103,6 +105,18 @@ def load_checkpoint(path: str | os.PathLike) -> tuple[dict, dict]:
 def load_replay(path: str | os.PathLike) -> tuple[dict, Any]:
     """(meta, buffer) of a seed's replay file: every transition stored in training order."""
     return checkpoint.load(path, "replay", lambda meta: template(meta, capacity=meta["capacity"]).buffer)
+
+
+def load_states(path: str | os.PathLike) -> tuple[dict, Any]:
+    """(meta, states) of a seed's archive: brax States stacked on a leading axis, the k-th the
+    state that transition meta["collection_times"][k] of the replay file was taken from."""
+
+    def shapes(meta):
+        one = jax.eval_shape(make_env(meta["env"], meta["backend"]).reset, jax.random.key(0))
+        n = len(meta["collection_times"])
+        return jax.tree.map(lambda x: jax.ShapeDtypeStruct((n, *x.shape), x.dtype), one)
+
+    return checkpoint.load(path, "states", shapes)
 
 
 class Trainer:
@@ -125,7 +139,8 @@ class Trainer:
         """Checkpoint metadata: enough to rebuild the carry's structure and name its origin."""
         j = self.job
         return {"env": j.env, "backend": j.backend, "algo": j.algo, "hyperparameters": dataclasses.asdict(self.hp),
-                "episode_length": j.episode_length, "warmup_steps": j.warmup_steps, **extra}
+                "episode_length": j.episode_length, "warmup_steps": j.warmup_steps,
+                "state_every": j.state_every if self.algo.off_policy else 0, **extra}
 
     def chunk(self, n_steps: int, learn: bool):
         """The jitted, seed-vmapped program advancing every seed by n_steps (cached per shape)."""
@@ -140,7 +155,8 @@ class Trainer:
 
     def initial_carry(self):
         keys = jnp.stack([seed_key(self.job.env, self.job.algo, s) for s in self.job.seeds])
-        return jax.jit(jax.vmap(lambda k: carry_init(self.algo, self.env, self.hp, k, self.capacity)))(keys)
+        every = self.job.state_every if self.algo.off_policy else 0
+        return jax.jit(jax.vmap(lambda k: carry_init(self.algo, self.env, self.hp, k, self.capacity, every)))(keys)
 
     @property
     def snapshot_path(self) -> Path:
@@ -200,8 +216,10 @@ class Trainer:
                 last_snapshot = time.monotonic()
         return carry, rows
 
-    def publish(self, carry, rows, checkpoint_paths: dict, replay_paths: dict, eval_paths: dict) -> None:
-        """Move finished checkpoints to their outputs, write buffers and eval tables, drop the snapshot."""
+    def publish(self, carry, rows, checkpoint_paths: dict, replay_paths: dict, eval_paths: dict,
+                states_paths: dict | None = None) -> None:
+        """Move finished checkpoints to their outputs, write buffers, state archives and eval
+        tables, drop the snapshot."""
         for (seed, step), dest in checkpoint_paths.items():
             Path(dest).parent.mkdir(parents=True, exist_ok=True)
             os.replace(self.checkpoint_path(seed, step), dest)
@@ -209,6 +227,11 @@ class Trainer:
             if seed in replay_paths:
                 buf = jax.tree.map(lambda x: x[i], carry.buffer)
                 checkpoint.save(replay_paths[seed], "replay", self.meta(seed=seed, capacity=self.capacity), buf)
+            if seed in (states_paths or {}):
+                archive = carry.archive
+                states = jax.tree.map(lambda x: x[i, : archive.slots], archive.states)  # without the scratch slot
+                times = list(range(0, archive.slots * archive.every, archive.every))
+                checkpoint.save(states_paths[seed], "states", self.meta(seed=seed, collection_times=times), states)
             if seed in eval_paths:
                 table = pl.DataFrame([r for r in rows if r["seed"] == seed], schema=EVAL_SCHEMA)
                 tables.write_parquet(table, eval_paths[seed])
@@ -233,6 +256,8 @@ def main(argv: list[str] | None = None) -> None:
         {(s, t): out / f"seed{s}" / f"step{t}.msgpack" for s in job.seeds for t in job.checkpoints},
         {s: out / f"seed{s}" / "replay.msgpack" for s in job.seeds} if trainer.algo.off_policy else {},
         {s: out / f"seed{s}" / "eval.parquet" for s in job.seeds},
+        {s: out / f"seed{s}" / "states.msgpack" for s in job.seeds} if trainer.algo.off_policy and job.state_every
+        else {},
     )
 
 

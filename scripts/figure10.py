@@ -1,0 +1,12 @@
+"""Snakemake script of the figure10 rule: LTP by the start state's collection time, per TD3 run."""
+
+import polars as pl
+
+from workflow_lib import appendix_plots, start_states
+
+table = pl.read_parquet(snakemake.input.table)
+reference = (pl.concat([pl.read_parquet(p) for p in snakemake.input.stats])
+             .filter(pl.col("algo") == "td3")
+             .join(table.select("env", "seed", "step").unique(), on=["env", "seed", "step"])
+             .with_columns(pl.col("ltp").fill_nan(None)))
+appendix_plots.start_states_figure(start_states.ltp_by_time(table), reference, snakemake.output[0])
