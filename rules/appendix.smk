@@ -40,3 +40,65 @@ rule start_states_table:
         stats=config["stats"],
     script:
         "../scripts/start_states_table.py"
+
+
+rule bc_train:
+    input:
+        checkpoints=lambda w: [layout.checkpoint_path(w.env, "td3", w.seed, t) for t in layout.bc_teachers(config)],
+        replay=layout.replay_path("{env}", "td3", "{seed}"),
+    output:
+        layout.bc_file("{env}", "{seed}", "clones"),
+    log:
+        "logs/behaviour_cloning/{env}/seed{seed}_train.log",
+    conda:
+        "../envs/jax.yaml"
+    threads: 1
+    resources:
+        gpu=config["resources"]["gpu"],
+        runtime=lambda w: requests.bc_train_runtime(config),
+        mem_mb=lambda w: requests.purd_mem(config, "td3"),
+    params:
+        section={k: config["behaviour_cloning"][k] for k in ("steps", "logs", "learning_rate", "minibatch")},
+    script:
+        "../scripts/bc_train.py"
+
+
+rule bc_purd:
+    input:
+        clones=layout.bc_file("{env}", "{seed}", "clones"),
+        replay=layout.replay_path("{env}", "td3", "{seed}"),
+    output:
+        layout.bc_file("{env}", "{seed}", "purd"),
+    log:
+        "logs/behaviour_cloning/{env}/seed{seed}_purd.log",
+    conda:
+        "../envs/jax.yaml"
+    threads: config["resources"]["purd_threads"]
+    resources:
+        gpu=config["resources"]["gpu"],
+        runtime=lambda w: requests.bc_purd_runtime(config),
+        mem_mb=lambda w: requests.purd_mem(config, "td3"),
+    params:
+        settings=purd_settings("bc", config["behaviour_cloning"]),
+    script:
+        "../scripts/bc_purd.py"
+
+
+rule bc_table:
+    input:
+        purds=[
+            layout.bc_file(env, seed, "purd")
+            for env in config["envs"]
+            for seed in layout.td3_seeds(config, "behaviour_cloning")
+        ],
+        stats=[layout.stats_table(env) for env in config["envs"]],
+    output:
+        "results/tables/behaviour_cloning.parquet",
+    log:
+        "logs/tables/behaviour_cloning.log",
+    conda:
+        "../envs/jax.yaml"
+    params:
+        stats=config["stats"],
+    script:
+        "../scripts/bc_table.py"

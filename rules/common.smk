@@ -81,6 +81,10 @@ def failure_figure_envs(name):
 ALGORITHM1_FIGURES = ("figure7", "figure24", "figure25", "figure26")
 # The appendix studies of TD3 runs (Figure 10, Figure 22 and its table): built where td3 is in algos.
 TD3_FIGURES = ("figure10", "figure22")
+BC_TABLES = {
+    "correlations": "results/tables/bc_correlations.parquet",
+    "ltp": "results/tables/bc_ltp.parquet",
+}
 # The figure targets beyond Figure 2 and its per-env variants, each part of `all` (Algorithm 1's
 # where it runs).
 FIGURE_TARGETS = (
@@ -126,7 +130,7 @@ def figure_files(figure):
     if figure == "table2":
         return ["results/tables/table2.parquet", layout.figure("table2", "html")]
     if figure == "figure22":
-        return ["results/tables/bc_correlations.parquet", layout.figure("figure22"), layout.figure("table_bc", "html")]
+        return [*BC_TABLES.values(), layout.figure("figure22"), layout.figure("table_bc", "html")]
     if figure in ("figure1", "figure27"):
         return [layout.figure(f"{figure}_{figs['figure1']['env']}")]
     if figure != "figure4":  # one figure over the envs

@@ -233,7 +233,7 @@ rule cvar_ranks_figure:
         "../scripts/figure25.py"
 
 
-rule figure10:
+rule start_states_figure:
     input:
         table="results/tables/start_states.parquet",
         stats=[layout.stats_table(e) for e in config["figures"]["figure10"]["envs"]],
@@ -245,6 +245,25 @@ rule figure10:
         "../envs/jax.yaml"
     script:
         "../scripts/figure10.py"
+
+
+rule bc_figure:
+    input:
+        "results/tables/behaviour_cloning.parquet",
+    output:
+        correlations=BC_TABLES["correlations"],
+        ltp=BC_TABLES["ltp"],
+        figure=report(layout.figure("figure22"), caption="../report/figure22.rst", category="Appendix"),
+        page=report(layout.figure("table_bc", "html"), caption="../report/table_bc.rst", category="Appendix"),
+    log:
+        "logs/figures/figure22.log",
+    conda:
+        "../envs/jax.yaml"
+    params:
+        resamples=config["stats"]["resamples"],
+        confidence=config["stats"]["confidence"],
+    script:
+        "../scripts/figure22.py"
 
 
 for _figure in ("figure2", *PAPER_FIGURE_ENVS):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 from types import ModuleType
 
-from workflow_lib import ppo, sac, td3
+from workflow_lib import bc, ppo, sac, td3
 
 
 @dataclasses.dataclass(frozen=True)
@@ -28,4 +28,7 @@ ALGORITHMS = {
     "td3": Algorithm("td3", td3, td3.TD3Config, True),
     "sac": Algorithm("sac", sac, sac.SACConfig, True),
     "ppo": Algorithm("ppo", ppo, ppo.PPOConfig, False),
+    # Not trained by the training rules: clones of TD3 policies (behaviour_cloning), registered so
+    # that the PURD engine samples them like any learner (their update: one more BC step).
+    "bc": Algorithm("bc", bc, bc.BCConfig, True),
 }

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import html
-
 import numpy as np
 import polars as pl
 
-from workflow_lib import stats
-from workflow_lib.plots import plt, sns
+from workflow_lib.plots import html_table, plt, sns
 
 
 def start_states_figure(curves: pl.DataFrame, reference: pl.DataFrame, path: str) -> None:
@@ -34,3 +31,37 @@ def start_states_figure(curves: pl.DataFrame, reference: pl.DataFrame, path: str
     axes[0][0].legend(fontsize=8, title="dotted: from $s_I$", title_fontsize=7)
     fig.savefig(path, dpi=110)
     plt.close(fig)
+
+
+def bc_figure(clones: pl.DataFrame, corr: pl.DataFrame, comparison: pl.DataFrame, path: str) -> None:
+    """Figure 22: clone vs teacher PURD mean and LTP, a point per (clone, teacher) pair coloured by
+    env with Pearson's r in the legend (the table), and the mean LTP of TD3 and BC policies over
+    envs with its 95% interval."""
+    fig, axes = plt.subplots(1, 3, figsize=(13, 3.8), layout="constrained")
+    envs = clones["env"].unique(maintain_order=True).to_list()
+    colors = dict(zip(envs, sns.color_palette("colorblind", len(envs))))
+    for ax, stat, title in ((axes[0], "mean", "PURD mean"), (axes[1], "ltp", "LTP")):
+        for env in envs:
+            part = clones.filter(pl.col("env") == env)
+            r = corr.filter(pl.col("env") == env)[f"corr_{stat}"][0]
+            ax.scatter(part[f"teacher_{stat}"], part[stat], s=12, alpha=0.6, color=colors[env],
+                       label=f"{env}: r = {r:.3f}" if np.isfinite(r) else f"{env}: r undefined")
+        lims = [np.nanmin(clones.select(f"teacher_{stat}", stat).to_numpy()),
+                np.nanmax(clones.select(f"teacher_{stat}", stat).to_numpy())]
+        if np.all(np.isfinite(lims)):
+            ax.plot(lims, lims, color="grey", linewidth=0.7, linestyle="--")
+        ax.set_xlabel(f"teacher (TD3) {title}")
+        ax.set_ylabel(f"clone (BC) {title}")
+        ax.legend(fontsize=8)
+    ax = axes[2]
+    ax.bar(comparison["learner"], comparison["ltp"], color=sns.color_palette("colorblind", 2), alpha=0.8,
+           yerr=[comparison["ltp"] - comparison["lo"], comparison["hi"] - comparison["ltp"]], capsize=6)
+    ax.set_ylabel("mean LTP over envs")
+    ax.set_title("95% stratified bootstrap interval", fontsize=9)
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def correlation_html(corr: pl.DataFrame) -> str:
+    """Figure 22's table (Pearson's r of the mean and of the LTP per env) as a report page."""
+    return html_table(corr, ["env", "corr_mean", "corr_ltp", "pairs_mean", "pairs_ltp"])

@@ -32,7 +32,8 @@ from workflow_lib.networks import (  # noqa: F401  (actor accessors: this module
     DeterministicActor, actor_params, train_state, with_actor_params,
 )
 from workflow_lib.replay import ReplayBuffer, buffer_sample
-from workflow_lib.training import seed_key
+from workflow_lib import checkpoint, td3
+from workflow_lib.keys import seed_key
 
 
 @dataclasses.dataclass(frozen=True)
@@ -150,3 +151,28 @@ def train_clones(teachers: BCState, buffer: ReplayBuffer, keys: jax.Array,
             log.info("bc: %d/%d steps, bc_loss %s, %.0f updates/s", done, cfg.steps,
                      " ".join(f"{x:.4g}" for x in losses), done * len(losses) / (time.monotonic() - t0))
     return logged
+
+
+def config_of(section: dict, teacher_hidden) -> BCConfig:
+    """The BCConfig of a behaviour_cloning config section; the clone has its teacher's layers."""
+    return BCConfig(hidden=tuple(teacher_hidden), learning_rate=section["learning_rate"],
+                    batch_size=section["minibatch"], steps=section["steps"], logs=section["logs"])
+
+
+def save_clones(path, meta: dict, logged: list[BCState]) -> None:
+    """Every logged clone of a run's teachers in one checkpoint file (axes: log, teacher)."""
+    stacked = jax.tree.map(lambda *xs: jnp.stack(xs), *logged)
+    checkpoint.save(path, "clones", {**meta, "config": dataclasses.asdict(logged[0].config)}, stacked)
+
+
+def load_clones(path) -> tuple[dict, BCState]:
+    """(meta, clones) of save_clones' file, the clones' leaves with leading axes (log, teacher)."""
+
+    def shapes(meta):
+        cfg = BCConfig(**{**meta["config"], "hidden": tuple(meta["config"]["hidden"])})
+        teacher = td3.init(jax.random.key(0), meta["obs_size"], meta["action_size"], td3.TD3Config(hidden=cfg.hidden))
+        one = jax.eval_shape(lambda: init(jax.random.key(0), teacher, 0, cfg))
+        lead = (cfg.logs, len(meta["teachers"]))
+        return jax.tree.map(lambda x: jax.ShapeDtypeStruct(lead + x.shape, x.dtype), one)
+
+    return checkpoint.load(path, "clones", shapes)

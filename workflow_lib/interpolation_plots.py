@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import html
-
 import numpy as np
 import polars as pl
 
-from workflow_lib.plots import plt, sns
+from workflow_lib.plots import html_table, plt, sns
 from workflow_lib.stats import stratified_bootstrap
 
 RUN_TITLES = {"same": "same run", "different": "different runs"}
@@ -79,10 +77,5 @@ def btp_figure(summary: pl.DataFrame, path: str) -> None:
 
 def table2_html(pairs: pl.DataFrame) -> str:
     """Table 2 as an HTML page for the report."""
-    columns = ["env", "algo", "run", "seed1", "step1", "mean1", "std1", "ltp1", "seed2", "step2", "mean2", "std2",
-               "ltp2"]
-    head = "".join(f"<th>{c}</th>" for c in columns)
-    body = "".join("<tr>" + "".join(f"<td>{v:.3g}</td>" if isinstance(v, float) else f"<td>{html.escape(str(v))}</td>"
-                                    for v in row) + "</tr>" for row in pairs.select(columns).iter_rows())
-    return (f"<html><body><table border='1' cellpadding='4'><thead><tr>{head}</tr></thead>"
-            f"<tbody>{body}</tbody></table></body></html>")
+    return html_table(pairs, ["env", "algo", "run", "seed1", "step1", "mean1", "std1", "ltp1", "seed2", "step2",
+                              "mean2", "std2", "ltp2"])

@@ -70,7 +70,7 @@ def train_job_fields(config: dict, wildcards, algo: str, seeds) -> dict:
         "warmup_steps": section.get("warmup_steps", 0),
         "log_every": section["log_every"],
         "episode_length": config["episode_length"],
-        "state_every": section.get("state_every", 0),
+        **({"state_every": section["state_every"]} if "state_every" in section else {}),  # off-policy only
         "hyperparameters": {k: v for k, v in section.items() if k not in RUN_KEYS},
     }
 

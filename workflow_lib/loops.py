@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import jax
 import jax.numpy as jnp
 from brax.envs.base import Env, State
 from flax import struct
 
-from workflow_lib.algorithms import Algorithm
 from workflow_lib.envs import EnvCarry, env_carry_init, env_step
 from workflow_lib.replay import ReplayBuffer, buffer_add_seeds, buffer_init, buffer_sample
+
+if TYPE_CHECKING:  # the registry imports learners (bc) that use this module
+    from workflow_lib.algorithms import Algorithm
 
 
 @struct.dataclass

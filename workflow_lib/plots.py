@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+
 import matplotlib
 
 matplotlib.use("Agg")
@@ -59,3 +61,12 @@ def purd_map(table: pl.DataFrame, highlights: pl.DataFrame, path: str, ltp_alpha
     fig.tight_layout()
     fig.savefig(path, dpi=120)
     plt.close(fig)
+
+
+def html_table(table: pl.DataFrame, columns: list[str]) -> str:
+    """A table as an HTML page for the report, floats to 3 significant digits."""
+    head = "".join(f"<th>{c}</th>" for c in columns)
+    body = "".join("<tr>" + "".join(f"<td>{v:.3g}</td>" if isinstance(v, float) else f"<td>{html.escape(str(v))}</td>"
+                                    for v in row) + "</tr>" for row in table.select(columns).iter_rows())
+    return (f"<html><body><table border='1' cellpadding='4'><thead><tr>{head}</tr></thead>"
+            f"<tbody>{body}</tbody></table></body></html>")

@@ -26,14 +26,14 @@ from brax.envs.base import Env, State
 from jax.sharding import Mesh, NamedSharding
 from jax.sharding import PartitionSpec as P
 
-from workflow_lib import ppo, replay
+from workflow_lib import bc, ppo, replay
 from workflow_lib.algorithms import ALGORITHMS, Algorithm
 from workflow_lib.envs import EnvCarry, make_env, reference_state
 from workflow_lib.evaluate import rollout_return
 from workflow_lib.loops import carry_init
 from workflow_lib.training import load_checkpoint, load_replay, seed_key
 
-UPDATE_KINDS = ("td3", "sac", "ppo", "gaussian")
+UPDATE_KINDS = ("td3", "sac", "ppo", "bc", "gaussian")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -139,7 +139,10 @@ def update_fn(algo: Algorithm, kind: str, env: Env, settings: Settings, max_step
         _, rollout = ppo.collect(agent, env, envs, k_collect, max_steps)
         return ppo.actor_params(ppo.minibatch_step(agent, ppo.first_minibatch(agent, rollout, k_perm))[0])
 
-    return {"gaussian": gaussian, "td3": td3, "sac": sac, "ppo": ppo_update}[kind]
+    def bc_update(agent, buffer, envs, key):
+        return bc.post_update_params(agent, buffer, key)
+
+    return {"gaussian": gaussian, "td3": td3, "sac": sac, "ppo": ppo_update, "bc": bc_update}[kind]
 
 
 def rollouts(algo: Algorithm, env: Env, agent, params, start: State, settings: Settings) -> dict:

@@ -80,6 +80,19 @@ def start_states_runtime(config: dict) -> int:
     return rollouts_runtime(config, len(td3["checkpoints"]) * states * cfg["samples"])
 
 
+def bc_train_runtime(config: dict) -> int:
+    """Minutes for the clones of one TD3 run: steps BC updates per teacher (on a CPU, one after the
+    other), at resources.bc_updates_per_s."""
+    cfg = config["behaviour_cloning"]
+    return _minutes(config, cfg["teachers"] * cfg["steps"] / config["resources"]["bc_updates_per_s"])
+
+
+def bc_purd_runtime(config: dict) -> int:
+    """Minutes for the PURDs of one TD3 run's clones: N rollouts per logged clone of every teacher."""
+    cfg = config["behaviour_cloning"]
+    return rollouts_runtime(config, cfg["teachers"] * cfg["logs"] * cfg["samples"])
+
+
 def algorithm1_mem(config: dict) -> int:
     """MB for one run of Algorithm 1: its seed's replay buffer, held by each variant's current and
     candidate state (four copies)."""

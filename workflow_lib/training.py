@@ -25,6 +25,7 @@ import polars as pl
 from workflow_lib import checkpoint, tables
 from workflow_lib.algorithms import ALGORITHMS, Algorithm
 from workflow_lib.envs import make_env, reference_state
+from workflow_lib.keys import seed_key  # noqa: F401  (where the rest of the library takes it from)
 from workflow_lib.evaluate import rollout_return
 from workflow_lib.loops import OffPolicyCarry, carry_init, offpolicy_chunk, over_seeds, ppo_chunk, recent_return
 
@@ -55,12 +56,6 @@ class TrainJob:
     def fingerprint(self) -> str:
         """A hash of the job, so a snapshot is only resumed by the job that wrote it."""
         return hashlib.sha256(json.dumps(dataclasses.asdict(self), sort_keys=True).encode()).hexdigest()[:16]
-
-
-def seed_key(env: str, algo: str, seed: int) -> jax.Array:
-    """The root key of a run, derived from (env, algo, seed) so runs never share randomness."""
-    salt = int.from_bytes(hashlib.sha256(f"{env}/{algo}".encode()).digest()[:4], "little")
-    return jax.random.fold_in(jax.random.key(seed), salt)
 
 
 def step_unit(algo: Algorithm, hp) -> int:

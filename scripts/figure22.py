@@ -1,0 +1,15 @@
+"""Snakemake script of the figure22 rule: Figure 22, its correlation table and the LTP comparison."""
+
+from pathlib import Path
+
+import polars as pl
+
+from workflow_lib import appendix_plots, bc_analysis, tables
+
+clones = pl.read_parquet(snakemake.input[0])
+corr = bc_analysis.correlations(clones)
+comparison = bc_analysis.ltp_comparison(clones, snakemake.params.resamples, snakemake.params.confidence)
+tables.write_parquet(corr, snakemake.output.correlations)
+tables.write_parquet(comparison, snakemake.output.ltp)
+Path(snakemake.output.page).write_text(appendix_plots.correlation_html(corr))
+appendix_plots.bc_figure(clones, corr, comparison, snakemake.output.figure)
