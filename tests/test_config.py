@@ -76,6 +76,10 @@ def test_paper_config_over_the_default_one_gives_paper_values():
     assert cfg["interpolation"]["perturbations"] == 1000 and cfg["figures"]["figure2"]["env"] == "ant"
     a1 = cfg["algorithm1"]
     assert (a1["policies"], a1["runs"], a1["proposals"], a1["samples"]) == (10, 5, 40, 1000)
+    ss, bc = cfg["start_states"], cfg["behaviour_cloning"]
+    assert cfg["td3"]["state_every"] == 10000 and (ss["seeds"], ss["states"], ss["samples"]) == (3, 50, 1000)
+    assert (bc["seeds"], bc["teachers"], bc["steps"], bc["logs"], bc["samples"]) == (10, 5, 1_000_000, 10, 1000)
+    assert cfg["figures"]["figure10"]["envs"] == ["ant", "walker2d"]
 
 
 def test_seed_blocks():
@@ -87,7 +91,7 @@ def test_seed_blocks():
 def test_open_figure_and_study_choices_resolve_to_the_papers_where_trained():
     cfg = validate_config(load("config.yaml"))  # hopper only, all three algorithms
     assert cfg["figures"]["figure1"]["env"] == "hopper" and cfg["figures"]["figure4"]["env"] == "hopper"
-    assert cfg["figures"]["figure3"]["envs"] == ["hopper"]
+    assert cfg["figures"]["figure3"]["envs"] == ["hopper"] and cfg["figures"]["figure10"]["envs"] == ["hopper"]
     assert cfg["landscape"]["algo"] == "sac" and cfg["failures"]["algo"] == "td3"
     four = {**load("config.yaml"), "envs": ["ant", "halfcheetah", "hopper", "walker2d"], "algos": ["ppo"]}
     cfg = validate_config(four)
@@ -107,6 +111,12 @@ def test_open_figure_and_study_choices_resolve_to_the_papers_where_trained():
     ({"algorithm1": {"policies": 7}}, "algorithm1.policies"),  # 2 seeds x 3 checkpoints
     ({"algorithm1": {"delta": 1.5}}, "algorithm1.delta"),
     ({"landscape": {"policies": {"noisy": {"seed": 0, "step": 5}}}}, "landscape.policies"),
+    ({"start_states": {"seeds": 3}}, "start_states.seeds"),  # 2 seeds
+    ({"start_states": {"seeds": 2, "states": 21}}, "start_states.states"),  # 50,000 / 2,500 kept
+    ({"td3": {"total_steps": 50000, "checkpoints": [20000, 35000, 50000], "state_every": 0}}, "td3.state_every"),
+    ({"behaviour_cloning": {"seeds": 2, "teachers": 4}}, "behaviour_cloning.teachers"),  # 3 checkpoints
+    ({"behaviour_cloning": {"seeds": 2, "teachers": 3, "steps": 100, "logs": 3}}, "behaviour_cloning.logs"),
+    ({"figures": {"figure2": {"env": "hopper"}, "figure10": {"envs": ["ant"]}}}, "figures.figure10.envs"),
 ])
 def test_landscape_and_failure_mistakes_name_their_key(edit, key):
     cfg = {**load("config.yaml"), **edit}

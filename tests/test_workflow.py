@@ -6,7 +6,7 @@ import shutil
 import polars as pl
 import pytest
 
-from workflow_lib.training import load_checkpoint
+from workflow_lib.training import load_checkpoint, load_states
 from workflow_run import apt_install, snakemake, wait_for_installs
 
 pytestmark = pytest.mark.xdist_group("workflow")  # one worker: the tests share the session's tiny run
@@ -98,6 +98,27 @@ def test_tiny_workflow_algorithm1(tiny_run):
         assert (results / "figures" / name).read_bytes()[:4] == b"\x89PNG", name
 
 
+def test_tiny_workflow_appendix_studies(tiny_run):
+    results = tiny_run / "results"
+    _, states = load_states(results / "checkpoints" / "hopper" / "td3" / "seed0" / "states.msgpack")
+    assert states.obs.shape[0] == 3  # td3.state_every 200 of 600 steps
+    returns = pl.read_parquet(results / "start_states" / "hopper" / "seed0.parquet")
+    assert returns.height == 2 * 2 * 8  # checkpoints x picked states x N
+    assert sorted(returns["collection_time"].unique()) == [0, 400] and returns["return"].is_finite().all()
+    table = pl.read_parquet(results / "tables" / "start_states.parquet")
+    assert table.height == 4 and (table["n"] == 8).all()
+    clones = pl.read_parquet(results / "tables" / "behaviour_cloning.parquet")
+    assert clones.height == 2 * 2  # teachers x logged clones
+    assert sorted(clones["bc_step"].unique()) == [20, 40] and clones["teacher_mean"].is_not_null().all()
+    corr = pl.read_parquet(results / "tables" / "bc_correlations.parquet")
+    assert corr["env"].to_list() == ["hopper"] and corr.columns[:3] == ["env", "corr_mean", "pairs_mean"]
+    assert pl.read_parquet(results / "tables" / "bc_ltp.parquet")["learner"].to_list() == ["TD3", "BC"]
+    for name in ("figure10.png", "figure22.png"):
+        assert (results / "figures" / name).read_bytes()[:4] == b"\x89PNG", name
+    assert "<table" in (results / "figures" / "table_bc.html").read_text()
+    assert "bc: 40/40 steps" in (tiny_run / "logs" / "behaviour_cloning" / "hopper" / "seed0_train.log").read_text()
+
+
 def test_rerun_plans_nothing(tiny_run):
     result = snakemake(tiny_run, "all", "-n", "--configfile", "configs/tiny.yaml")
     assert result.returncode == 0 and "Nothing to be done" in result.stdout + result.stderr
@@ -140,7 +161,8 @@ def test_more_purd_samples_rerun_sampling_and_after_but_no_training(tiny_run, tm
                   "landscape_gait": 1, "landscape_figure": 1, "landscape_zooms": 1, "failures": 1,
                   "failures_figure": 2, "failure_gaits": 1, "interpolation_pairs": 1, "interpolation_paths": 2,
                   "interpolation_figure": 3, "table2_pairs": 1, "algorithm1_starts": 1, "algorithm1": 1,
-                  "algorithm1_table": 1, "algorithm1_figure": 3, "cvar_ranks_figure": 1, "all": 1}
+                  "algorithm1_table": 1, "algorithm1_figure": 3, "cvar_ranks_figure": 1, "start_states_figure": 1,
+                  "bc_table": 1, "bc_figure": 1, "all": 1}
     assert jobs == {"purd": 12, **downstream}
 
 
@@ -153,9 +175,14 @@ def test_a_figure_option_reruns_only_that_figure(tiny_run, tmp_path, edit, rule)
     assert planned(tiny_run, tmp_path, edit) == {rule: 1, "all": 1}
 
 
-def test_an_algorithm1_option_reruns_only_algorithm1(tiny_run, tmp_path):
-    jobs = planned(tiny_run, tmp_path, "algorithm1:\n  delta: 0.05\n")
-    assert jobs == {"algorithm1": 1, "algorithm1_table": 1, "algorithm1_figure": 3, "all": 1}
+@pytest.mark.parametrize("edit, jobs", [
+    ("algorithm1:\n  delta: 0.05\n", {"algorithm1": 1, "algorithm1_table": 1, "algorithm1_figure": 3}),
+    ("start_states:\n  samples: 4\n", {"start_states": 1, "start_states_table": 1, "start_states_figure": 1}),
+    ("behaviour_cloning:\n  steps: 20\n", {"bc_train": 1, "bc_purd": 1, "bc_table": 1, "bc_figure": 1}),
+    ("behaviour_cloning:\n  samples: 4\n", {"bc_purd": 1, "bc_table": 1, "bc_figure": 1}),
+])
+def test_a_study_option_reruns_only_that_study(tiny_run, tmp_path, edit, jobs):
+    assert planned(tiny_run, tmp_path, edit) == {**jobs, "all": 1}
 
 
 def test_a_landscape_option_reruns_only_the_landscape(tiny_run, tmp_path):
@@ -197,8 +224,9 @@ def test_report_shows_every_figure_in_chromium(tiny_run, chromium_installed):
     found = report_check.inspect_report(tiny_run / "report.html")
     figures = {"learning_curves", "purd_map_hopper", "figure1_hopper", "figure27_hopper", "figure3", "figure23",
                "figure4_hopper", "figure5", "figure6", "figure8", "figure9", "figure7", "figure24", "figure25",
-               "figure26"}
-    pages = {f"results/figures/{p}.html" for p in ("figure4_hopper_success", "figure4_hopper_failure", "table2")}
+               "figure26", "figure10", "figure22"}
+    pages = {f"results/figures/{p}.html" for p in ("figure4_hopper_success", "figure4_hopper_failure", "table2",
+                                                   "table_bc")}
     assert set(found["results"]) == {f"results/figures/{f}.png" for f in figures} | pages
     for path, figure in found["results"].items():
         if path.endswith(".html"):  # Figure 4's viewer pages, shown in a frame
