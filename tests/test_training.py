@@ -138,3 +138,20 @@ def test_stored_states_resume_the_physics_exactly():
     state = jax.tree.map(lambda x: x[0, 3], carry.archive.states)
     rebuilt = state.replace(pipeline_state=jax.jit(env.pipeline_init)(state.pipeline_state.q, state.pipeline_state.qd))
     assert not np.array_equal(step(rebuilt, data.action[24]).obs, step(state, data.action[24]).obs)
+
+
+def test_keeping_states_changes_nothing_else():
+    """Training with the state archive is training without it, bit for bit."""
+    algo, env = ALGORITHMS["td3"], make_env("probe", "none")
+    hp = algo.make_config({"hidden": [8], "batch_size": 8})
+    keys = jax.random.split(jax.random.key(1), 2)
+    runs = []
+    for every in (0, 4):
+        carry = jax.vmap(lambda k, every=every: carry_init(algo, env, hp, k, 40, state_every=every))(keys)
+        carry, _ = jax.jit(lambda c: offpolicy_chunk(algo, env, c, 20, True, 1))(carry)
+        runs.append(carry)
+    assert runs[0].archive is None and runs[1].archive.slots == 10
+    np.testing.assert_array_equal(runs[1].archive.states.obs[:, :5], runs[1].buffer.data.obs[:, 0:20:4])
+    for a, b in zip(jax.tree.leaves(runs[0].replace(archive=None)), jax.tree.leaves(runs[1].replace(archive=None))):
+        np.testing.assert_array_equal(jax.random.key_data(a) if jnp.issubdtype(a.dtype, jax.dtypes.prng_key) else a,
+                                      jax.random.key_data(b) if jnp.issubdtype(b.dtype, jax.dtypes.prng_key) else b)

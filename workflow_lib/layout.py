@@ -35,7 +35,7 @@ def job_outputs(config: dict, env: str, algo: str, seeds) -> dict[str, list[str]
     return {
         "checkpoints": [checkpoint_path(env, algo, s, t) for s in seeds for t in steps],
         "replay": [replay_path(env, algo, s) for s in seeds] if algo != "ppo" else [],
-        "states": [states_path(env, algo, s) for s in seeds] if algo != "ppo" else [],
+        "states": [states_path(env, algo, s) for s in seeds] if config[algo].get("state_every") else [],
         "evals": [eval_path(env, algo, s) for s in seeds],
     }
 
