@@ -25,8 +25,8 @@ import polars as pl
 from workflow_lib import checkpoint, tables
 from workflow_lib.algorithms import ALGORITHMS, Algorithm
 from workflow_lib.envs import make_env, reference_state
-from workflow_lib.keys import seed_key  # noqa: F401  (where the rest of the library takes it from)
 from workflow_lib.evaluate import rollout_return
+from workflow_lib.keys import seed_key  # noqa: F401  (where the rest of the library takes it from)
 from workflow_lib.loops import OffPolicyCarry, carry_init, offpolicy_chunk, over_seeds, ppo_chunk, recent_return
 
 EVAL_SCHEMA = {"env": pl.Utf8, "algo": pl.Utf8, "seed": pl.Int64, "step": pl.Int64, "return": pl.Float64, "length": pl.Int64}
