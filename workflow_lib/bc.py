@@ -170,8 +170,9 @@ def load_clones(path) -> tuple[dict, BCState]:
 
     def shapes(meta):
         cfg = BCConfig(**{**meta["config"], "hidden": tuple(meta["config"]["hidden"])})
-        teacher = td3.init(jax.random.key(0), meta["obs_size"], meta["action_size"], td3.TD3Config(hidden=cfg.hidden))
-        one = jax.eval_shape(lambda: init(jax.random.key(0), teacher, 0, cfg))
+        teacher_cfg = td3.TD3Config(hidden=cfg.hidden)
+        one = jax.eval_shape(lambda: init(jax.random.key(0), td3.init(jax.random.key(0), meta["obs_size"],
+                                                                      meta["action_size"], teacher_cfg), 0, cfg))
         lead = (cfg.logs, len(meta["teachers"]))
         return jax.tree.map(lambda x: jax.ShapeDtypeStruct(lead + x.shape, x.dtype), one)
 
