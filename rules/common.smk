@@ -48,7 +48,7 @@ def purd_settings(kind, section=None):
         "update_batch": purd["ppo_update_batch"] if kind == "ppo" else 0,
         "sigma": purd["sigma"] if kind == "gaussian" else 0.0,
         "episode_length": config["episode_length"],
-        "with_rewards": purd["per_step_rewards"],
+        "with_rewards": purd["per_step_rewards"] and section is None,  # the studies keep returns only
     }
 
 

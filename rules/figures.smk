@@ -243,6 +243,8 @@ rule start_states_figure:
         "logs/figures/figure10.log",
     conda:
         "../envs/jax.yaml"
+    params:
+        envs=config["figures"]["figure10"]["envs"],
     script:
         "../scripts/figure10.py"
 

@@ -14,7 +14,7 @@ compilation_cache(snakemake.config["compilation_cache"])
 env, seed = snakemake.wildcards.env, int(snakemake.wildcards.seed)
 teachers = [load_checkpoint(p) for p in snakemake.input.checkpoints]
 _, stored = load_replay(snakemake.input.replay)
-cfg = bc.config_of(snakemake.params.section, teachers[0][0]["hyperparameters"]["hidden"])
+cfg = bc.config_of(snakemake.params.section, teachers[0][0]["hyperparameters"])
 steps = [meta["step"] for meta, _ in teachers]
 keys = [jax.random.split(bc.clone_key(env, seed, step)) for step in steps]  # (init, training) per teacher
 fresh = [bc.init(k[0], state["agent"], state["buffer_size"], cfg) for k, (_, state) in zip(keys, teachers)]

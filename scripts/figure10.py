@@ -9,4 +9,5 @@ reference = (pl.concat([pl.read_parquet(p) for p in snakemake.input.stats])
              .filter(pl.col("algo") == "td3")
              .join(table.select("env", "seed", "step").unique(), on=["env", "seed", "step"])
              .with_columns(pl.col("ltp").fill_nan(None)))
-appendix_plots.start_states_figure(start_states.ltp_by_time(table), reference, snakemake.output[0])
+appendix_plots.start_states_figure(start_states.ltp_by_time(table), reference, snakemake.params.envs,
+                                   snakemake.output[0])

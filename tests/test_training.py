@@ -89,9 +89,11 @@ def test_checkpoint_contents(reference):
         rmeta, buffer = load_replay(ref / "seed0" / "replay.msgpack")
         assert int(buffer.size) == JOBS[name]["total_steps"] and buffer.data.terminal.shape == (3000,)
         assert np.all(np.asarray(buffer.data.terminal) == 1.0)  # every probe episode terminates
-        smeta, states = load_states(ref / "seed0" / "states.msgpack")
-        assert smeta["collection_times"] == [0, 500, 1000, 1500, 2000, 2500]
-        np.testing.assert_array_equal(states.obs, np.asarray(buffer.data.obs)[smeta["collection_times"]])
+        for seed in JOBS[name]["seeds"]:  # each seed's file holds its own states
+            _, buffer = load_replay(ref / f"seed{seed}" / "replay.msgpack")
+            smeta, states = load_states(ref / f"seed{seed}" / "states.msgpack")
+            assert smeta["collection_times"] == [0, 500, 1000, 1500, 2000, 2500] and smeta["seed"] == seed
+            np.testing.assert_array_equal(states.obs, np.asarray(buffer.data.obs)[smeta["collection_times"]])
     else:
         assert state["envs"].state.obs.shape == (32, 2)  # PPO keeps every env's state
 

@@ -8,10 +8,10 @@ import polars as pl
 from workflow_lib.plots import html_table, plt, sns
 
 
-def start_states_figure(curves: pl.DataFrame, reference: pl.DataFrame, path: str) -> None:
+def start_states_figure(curves: pl.DataFrame, reference: pl.DataFrame, envs: list[str], path: str) -> None:
     """Figure 10: per env, a line per seed of the LTP (averaged over checkpoints) by the start
-    state's collection time, beside the same seed's average LTP from s_I (dotted)."""
-    envs = curves["env"].unique(maintain_order=True).to_list()
+    state's collection time, beside the same seed's average LTP from s_I (dotted). An env whose
+    LTPs are all undefined (every mode <= 0) keeps an empty, labelled panel."""
     fig, axes = plt.subplots(1, len(envs), figsize=(4.6 * len(envs), 3.4), squeeze=False, layout="constrained")
     for ax, env in zip(axes[0], envs):
         part = curves.filter(pl.col("env") == env)
@@ -24,11 +24,15 @@ def start_states_figure(curves: pl.DataFrame, reference: pl.DataFrame, path: str
             ref = reference.filter((pl.col("env") == env) & (pl.col("seed") == seed))["ltp"]
             if ref.len() and ref.is_not_null().any():
                 ax.axhline(float(ref.mean()), color=colors[seed], linestyle=":", linewidth=1)
+        if not seeds:
+            ax.text(0.5, 0.5, "LTP undefined everywhere\n(every mode <= 0)", ha="center", va="center",
+                    transform=ax.transAxes)
         ax.set_title(env)
         ax.set_xlabel("collection time (replay buffer index)")
         ax.set_ylabel("LTP, mean over checkpoints")
         ax.set_ylim(bottom=0)
-    axes[0][0].legend(fontsize=8, title="dotted: from $s_I$", title_fontsize=7)
+    if curves.height:
+        axes[0][0].legend(fontsize=8, title="dotted: from $s_I$", title_fontsize=7)
     fig.savefig(path, dpi=110)
     plt.close(fig)
 

@@ -153,10 +153,12 @@ def train_clones(teachers: BCState, buffer: ReplayBuffer, keys: jax.Array,
     return logged
 
 
-def config_of(section: dict, teacher_hidden) -> BCConfig:
-    """The BCConfig of a behaviour_cloning config section; the clone has its teacher's layers."""
-    return BCConfig(hidden=tuple(teacher_hidden), learning_rate=section["learning_rate"],
-                    batch_size=section["minibatch"], steps=section["steps"], logs=section["logs"])
+def config_of(section: dict, teacher: dict) -> BCConfig:
+    """The BCConfig of a behaviour_cloning config section for a teacher of these TD3
+    hyperparameters: the clone has the teacher's layers and Adam epsilon."""
+    return BCConfig(hidden=tuple(teacher["hidden"]), learning_rate=section["learning_rate"],
+                    adam_eps=teacher["adam_eps"], batch_size=section["minibatch"], steps=section["steps"],
+                    logs=section["logs"])
 
 
 def save_clones(path, meta: dict, logged: list[BCState]) -> None:

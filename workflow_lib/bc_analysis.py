@@ -53,12 +53,16 @@ def correlations(clones: pl.DataFrame) -> pl.DataFrame:
 
 def ltp_comparison(clones: pl.DataFrame, resamples: int = 1000, confidence: float = 0.95) -> pl.DataFrame:
     """Figure 22 (right): mean LTP of the TD3 teachers (each once) and of their BC clones, averaged
-    per env then over envs, with a stratified bootstrap interval (envs the strata, as rliable)."""
+    per env then over envs, with a stratified bootstrap interval (envs the strata, as rliable).
+    Both learners are averaged over the same envs: those where each has a defined LTP."""
     teachers = clones.unique(["env", "seed", "teacher_step"]).select("env", ltp="teacher_ltp")
+    tables = {"TD3": teachers, "BC": clones.select("env", "ltp")}
+    defined = {name: t.with_columns(pl.col("ltp").fill_nan(None)).drop_nulls() for name, t in tables.items()}
+    envs = sorted(set(defined["TD3"]["env"]) & set(defined["BC"]["env"]))
     rows = []
-    for learner, table in (("TD3", teachers), ("BC", clones.select("env", "ltp"))):
-        groups = [g["ltp"].fill_nan(None).drop_nulls().to_numpy() for _, g in table.group_by("env", maintain_order=True)]
+    for learner, table in defined.items():
+        groups = [table.filter(pl.col("env") == env)["ltp"].to_numpy() for env in envs]
         agg = stratified_bootstrap(groups, resamples, confidence, seed=bootstrap_seed("bc-ltp", learner))
         rows.append({"learner": learner, "ltp": agg["mean"], "lo": agg["lo"], "hi": agg["hi"],
-                     "policies": int(sum(map(len, groups)))})
+                     "policies": int(sum(map(len, groups))), "envs": len(envs)})
     return pl.DataFrame(rows)

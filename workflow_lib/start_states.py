@@ -17,7 +17,7 @@ import numpy as np
 import polars as pl
 
 from workflow_lib import purd
-from workflow_lib.stats import StatsSettings, point_statistics
+from workflow_lib.stats import StatsSettings, stats_table
 
 KEYS = ("env", "algo", "seed", "step", "state", "collection_time")
 
@@ -56,17 +56,19 @@ def sample(policy: purd.Policy, states, times: list[int], picked: np.ndarray, se
 
 
 def statistics(returns: pl.DataFrame, settings: StatsSettings = StatsSettings()) -> pl.DataFrame:
-    """Point statistics (mean, std, skew, mode, LTP, CVaR) of each (policy, start state)'s returns."""
-    rows = []
+    """The statistics of each (policy, start state)'s returns, bootstrapped as the PURD statistics
+    tables' (so that they compare with the LTP from s_I): mean, std, skew, mode, LTP, CVaR, each
+    with its interval, and n."""
+    identities, values = [], []
     for key, group in returns.sort(["sample"]).group_by(KEYS, maintain_order=True):
-        values = point_statistics(group["return"].to_numpy(), settings)
-        rows.append({**dict(zip(KEYS, key)), "n": group.height, **{k: float(v) for k, v in values.items()}})
-    return pl.DataFrame(rows).sort(KEYS)
+        identities.append(dict(zip(KEYS, key)))
+        values.append(group["return"].to_numpy())
+    return stats_table(identities, values, settings).sort(KEYS)
 
 
 def ltp_by_time(table: pl.DataFrame) -> pl.DataFrame:
     """Figure 10's curves: per (env, seed, collection time) the LTP averaged over checkpoints
-    (where it is defined), with the number of checkpoints averaged."""
+    (where it is defined), with the number of checkpoints averaged; none where it never is."""
     return (table.filter(pl.col("ltp").is_not_nan())
             .group_by(["env", "seed", "collection_time"])
             .agg(ltp=pl.col("ltp").mean(), checkpoints=pl.len())
