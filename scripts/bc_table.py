@@ -5,9 +5,7 @@ import polars as pl
 from workflow_lib import bc_analysis, tables
 from workflow_lib.stats import StatsSettings
 
-cfg = snakemake.params.stats
-settings = StatsSettings(cvar_alphas=tuple(cfg["cvar_alphas"]), ltp_alpha=cfg["ltp_alpha"], bins=cfg["bins"],
-                         resamples=cfg["resamples"], confidence=cfg["confidence"])
+settings = StatsSettings.from_config(snakemake.params.stats)
 returns = pl.concat([pl.read_parquet(p) for p in snakemake.input.purds])
 teachers = pl.concat([pl.read_parquet(p) for p in snakemake.input.stats], how="diagonal")
 tables.write_parquet(bc_analysis.clone_statistics(returns, teachers, settings), snakemake.output[0])

@@ -5,8 +5,6 @@ import polars as pl
 from workflow_lib import start_states, tables
 from workflow_lib.stats import StatsSettings
 
-cfg = snakemake.params.stats
-settings = StatsSettings(cvar_alphas=tuple(cfg["cvar_alphas"]), ltp_alpha=cfg["ltp_alpha"], bins=cfg["bins"],
-                         resamples=cfg["resamples"], confidence=cfg["confidence"])
+settings = StatsSettings.from_config(snakemake.params.stats)
 returns = pl.concat([pl.read_parquet(p) for p in snakemake.input])
 tables.write_parquet(start_states.statistics(returns, settings), snakemake.output[0])

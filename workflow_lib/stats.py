@@ -31,6 +31,12 @@ class StatsSettings:
     confidence: float = 0.95
     resample_batch: int = 100  # resamples evaluated at once: bounds memory at large N
 
+    @classmethod
+    def from_config(cls, section: dict) -> StatsSettings:
+        """The settings of the config's `stats` section."""
+        return cls(cvar_alphas=tuple(section["cvar_alphas"]), ltp_alpha=section["ltp_alpha"], bins=section["bins"],
+                   resamples=section["resamples"], confidence=section["confidence"])
+
 
 def mean(y: np.ndarray) -> np.ndarray:
     return y.mean(axis=-1)
