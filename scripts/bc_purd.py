@@ -14,12 +14,13 @@ host_devices(snakemake.threads)
 settings = purd.Settings(**snakemake.params.settings)
 meta, clones = bc.load_clones(snakemake.input.clones)
 _, stored = load_replay(snakemake.input.replay)
+data = jax.device_put(stored.data, purd.shardings(settings.batch_size)[0])  # once for all clones, as purd.placed
 parts = []
 for j, bc_step in enumerate(meta["bc_steps"]):
     for i, teacher_step in enumerate(meta["teachers"]):
         clone = jax.tree.map(lambda x, i=i, j=j: x[j, i], clones)
         policy = purd.Policy(meta["env"], meta["backend"], "bc", meta["seed"], teacher_step, clone,
-                             replay.ReplayBuffer(stored.data, clone.dataset_size), max_steps=meta["episode_length"])
+                             replay.ReplayBuffer(data, clone.dataset_size), max_steps=meta["episode_length"])
         root = jax.random.fold_in(purd.root_key(meta["env"], "bc", meta["seed"], teacher_step, "bc"), j)
         out = purd.sample(policy, "bc", settings, root=root)
         log.info("teacher step %d, clone %d (BC step %d): mean %.1f over %d samples", teacher_step, j, bc_step,

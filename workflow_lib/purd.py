@@ -164,6 +164,15 @@ def chunk_program(policy: Policy, kind: str, settings: Settings):
                     policy.max_steps)
 
 
+def placed(policy: Policy, kind: str, settings: Settings) -> Policy:
+    """The policy with what every chunk reads (agent, buffer, PPO envs) already on the devices, so
+    that sampling it again (from other start states, with other roots) transfers nothing: sample's
+    device_put of a placed array is a no-op. A replay buffer of 1M transitions is hundreds of MB."""
+    _, replicated, _ = chunk_program(policy, kind, settings)
+    moved = jax.device_put({"agent": policy.agent, "buffer": policy.buffer, "envs": policy.envs}, replicated)
+    return dataclasses.replace(policy, **moved)
+
+
 def _largest_divisor(n: int, at_most: int) -> int:
     return max(d for d in range(1, min(n, at_most) + 1) if n % d == 0)
 

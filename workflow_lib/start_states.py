@@ -35,6 +35,7 @@ def sample(policy: purd.Policy, states, times: list[int], picked: np.ndarray, se
     """The policy's returns after one update of its own algorithm, from each picked state: one row
     per (state, sample) with the state's index and collection time (its replay buffer index)."""
     root = purd.root_key(policy.env, policy.algo, policy.seed, policy.step, policy.algo)
+    policy = purd.placed(policy, policy.algo, settings)  # once, not once per state
     parts, t0 = [], time.monotonic()
     for n, i in enumerate(picked, 1):
         start = jax.tree.map(lambda x, i=i: x[i], states)
