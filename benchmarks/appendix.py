@@ -27,6 +27,7 @@ import numpy as np
 
 from workflow_lib import bc, purd, replay, start_states
 from workflow_lib.envs import make_env
+from workflow_lib.loops import stack
 from workflow_lib.runtime import host_devices
 
 
@@ -59,7 +60,7 @@ def main() -> None:
     cfg = bc.BCConfig(steps=args.bc_steps, logs=1)
     prefixes = np.linspace(args.buffer // args.teachers, args.buffer, args.teachers).astype(int)
     clones = [bc.init(jax.random.key(i), teacher.agent, int(s), cfg) for i, s in enumerate(prefixes)]
-    lockstep = jax.tree.map(lambda *xs: jnp.stack(xs), *clones)
+    lockstep = stack(clones)
     one = jax.tree.map(lambda x: x[:1], lockstep)
     keys = jax.random.split(jax.random.key(9), args.teachers)
     clone = purd.Policy(args.env, args.backend, "bc", 0, args.buffer, clones[-1],

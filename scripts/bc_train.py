@@ -5,6 +5,7 @@ import jax
 import jax.numpy as jnp
 
 from workflow_lib import bc
+from workflow_lib.loops import stack
 from workflow_lib.runtime import claim_cores, compilation_cache, job_logger
 from workflow_lib.training import load_checkpoint, load_replay
 
@@ -20,11 +21,10 @@ keys = [jax.random.split(bc.clone_key(env, seed, step)) for step in steps]  # (i
 fresh = [bc.init(k[0], state["agent"], state["buffer_size"], cfg) for k, (_, state) in zip(keys, teachers)]
 log.info("%s td3 seed %d: clones of teachers %s on their prefixes, %d BC steps, %d logged", env, seed, steps,
          cfg.steps, cfg.logs)
-logged = bc.train_clones(jax.tree.map(lambda *xs: jnp.stack(xs), *fresh), stored, jnp.stack([k[1] for k in keys]),
-                         log)
+logged = bc.train_clones(stack(fresh), stored, jnp.stack([k[1] for k in keys]), log)
 obs_size, action_size = stored.data.obs.shape[-1], stored.data.action.shape[-1]
 meta = {"env": env, "backend": teachers[0][0]["backend"], "seed": seed, "teachers": steps, "obs_size": obs_size,
         "action_size": action_size, "episode_length": teachers[0][0]["episode_length"],
-        "bc_steps": [cfg.steps // cfg.logs * (j + 1) for j in range(cfg.logs)]}
+        "bc_steps": bc.logged_steps(cfg)}
 bc.save_clones(snakemake.output[0], meta, logged)
 log.info("done")

@@ -11,6 +11,7 @@ from workflow_lib import bc, bc_analysis, purd, replay, start_states, td3
 from workflow_lib.algorithms import ALGORITHMS
 from workflow_lib.envs import make_env, reference_state
 from workflow_lib.evaluate import rollout_return
+from workflow_lib.loops import stack
 from workflow_lib.stats import StatsSettings
 
 SMALL = {"hidden": [16, 16], "batch_size": 16}
@@ -21,10 +22,6 @@ SETTINGS = purd.Settings(n=6, batch_size=4, episode_length=1)
 def teacher() -> purd.Policy:
     """A TD3 policy of the one-step probe task (its return is known from the action: -|a - obs/2|^2)."""
     return purd.synthetic_policy("probe", "none", "td3", SMALL, 64, max_steps=1)
-
-
-def stack(*trees):
-    return jax.tree.map(lambda *xs: jnp.stack(xs), *trees)
 
 
 def test_pick_spreads_states_over_collection_time():
@@ -38,7 +35,7 @@ def test_start_states_reuse_the_checkpoints_updates_from_each_state(teacher):
     another state each sample is the same updated policy, rolled out from there."""
     s_i = reference_state("probe", "none")
     other = make_env("probe", "none").reset(jax.random.key(5))
-    table = start_states.sample(teacher, stack(s_i, other), [0, 32], np.array([0, 1]), SETTINGS)
+    table = start_states.sample(teacher, stack([s_i, other]), [0, 32], np.array([0, 1]), SETTINGS)
     assert table.height == 2 * 6 and table.columns == list(start_states.KEYS) + ["sample", "return", "length"]
     from_s_i = table.filter(pl.col("state") == 0)
     np.testing.assert_array_equal(from_s_i["return"], purd.sample(teacher, "td3", SETTINGS)["return"])
@@ -97,14 +94,14 @@ def test_bc_purd_samples_are_one_more_bc_step_rolled_out(teacher, clone):
 
 
 def test_clones_file_round_trip(teacher, clone, tmp_path):
-    logged = [stack(clone, clone.replace(dataset_size=jnp.int32(64))) for _ in range(clone.config.logs)]
+    logged = [stack([clone, clone.replace(dataset_size=jnp.int32(64))]) for _ in range(clone.config.logs)]
     meta = {"env": "probe", "backend": "none", "seed": 0, "teachers": [40, 64], "obs_size": 2, "action_size": 2,
             "episode_length": 1, "bc_steps": [2, 4]}
     bc.save_clones(tmp_path / "clones.msgpack", meta, logged)
     loaded_meta, loaded = bc.load_clones(tmp_path / "clones.msgpack")
     assert loaded_meta["teachers"] == [40, 64] and loaded.config == clone.config
     assert loaded.dataset_size.tolist() == [[40, 64], [40, 64]]
-    for a, b in zip(jax.tree.leaves(loaded), jax.tree.leaves(stack(*logged))):
+    for a, b in zip(jax.tree.leaves(loaded), jax.tree.leaves(stack(logged))):
         np.testing.assert_array_equal(a, b)
 
 

@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 from workflow_lib import bc, td3
+from workflow_lib.loops import stack
 from workflow_lib.replay import ReplayBuffer, buffer_init
 
 OBS, ACT, ROWS = 3, 2, 64
@@ -27,10 +28,6 @@ def buffer(size: int = ROWS, capacity: int = ROWS) -> ReplayBuffer:
     obs = jax.random.normal(jax.random.key(7), (capacity, OBS))
     obs = jnp.where(jnp.arange(capacity)[:, None] < size, obs, jnp.nan)
     return ReplayBuffer(buf.data.replace(obs=obs), jnp.asarray(size, jnp.int32))
-
-
-def stack(*trees):
-    return jax.tree.map(lambda *xs: jnp.stack(xs), *trees)
 
 
 def prefix_loss(state: bc.BCState, buf: ReplayBuffer) -> float:
@@ -84,7 +81,7 @@ def trained():
     log, records = logging.getLogger("test_bc"), Records()
     log.setLevel(logging.INFO)
     log.addHandler(records)
-    logged = bc.train_clones(stack(*states), buf, stack(*keys), log)
+    logged = bc.train_clones(stack(states), buf, stack(keys), log)
     log.removeHandler(records)
     return buf, states, keys, logged, records.messages
 
@@ -116,7 +113,7 @@ def test_training_clones_the_teacher_and_logs_at_the_right_steps(trained):
 def test_lockstep_training_is_training_each_teacher_alone(trained):
     buf, states, keys, logged, _ = trained
     for i, (state, key) in enumerate(zip(states, keys)):
-        alone = bc.train_clones(stack(state), buf, stack(key))
+        alone = bc.train_clones(stack([state]), buf, stack([key]))
         for together, single in zip(logged, alone, strict=True):
             assert_trees_close(jax.tree.map(lambda x, i=i: x[i], together), jax.tree.map(lambda x: x[0], single),
                                rtol=1e-5, atol=1e-6)
@@ -124,9 +121,9 @@ def test_lockstep_training_is_training_each_teacher_alone(trained):
 
 def test_training_is_reproducible_and_depends_on_the_key(trained):
     buf, states, keys, logged, _ = trained
-    again = bc.train_clones(stack(*states), buf, stack(*keys))
+    again = bc.train_clones(stack(states), buf, stack(keys))
     assert_trees_close(again[-1].actor.params, logged[-1].actor.params, rtol=0, atol=0)
-    other = bc.train_clones(stack(*states), buf, stack(*jax.random.split(jax.random.key(99), 2)))
+    other = bc.train_clones(stack(states), buf, stack(jax.random.split(jax.random.key(99), 2)))
     assert not np.allclose(jax.tree.leaves(other[0].actor.params)[0], jax.tree.leaves(logged[0].actor.params)[0])
 
 

@@ -27,7 +27,7 @@ import optax
 from flax import struct
 from flax.training.train_state import TrainState
 
-from workflow_lib.loops import over_seeds, strong_types
+from workflow_lib.loops import over_seeds, stack, strong_types
 from workflow_lib.networks import (  # noqa: F401  (actor accessors: this module's PURD interface)
     DeterministicActor, actor_params, train_state, with_actor_params,
 )
@@ -134,20 +134,26 @@ def _chunk(states: BCState, buffer: ReplayBuffer, keys: jax.Array, n_steps: int)
     return over_seeds(lambda s, k: train_chunk(s, buffer, k, n_steps))(states, keys)
 
 
+def logged_steps(cfg: BCConfig) -> list[int]:
+    """The BC steps after which clones are logged: steps * (j + 1) / logs, j = 0 .. logs - 1."""
+    if cfg.steps % cfg.logs:
+        raise ValueError(f"BC steps={cfg.steps} must be a multiple of logs={cfg.logs}")
+    return [cfg.steps // cfg.logs * (j + 1) for j in range(cfg.logs)]
+
+
 def train_clones(teachers: BCState, buffer: ReplayBuffer, keys: jax.Array,
                  log: logging.Logger | None = None) -> list[BCState]:
     """Train the clones of several teachers in lockstep (leading teacher axis on `teachers` and
     `keys`; the buffer is shared, each clone reads its own prefix). Returns the `logs` logged
     clones: element j holds every teacher's clone after steps * (j + 1) / logs updates."""
     cfg = teachers.config
-    if cfg.steps % cfg.logs:
-        raise ValueError(f"BC steps={cfg.steps} must be a multiple of logs={cfg.logs}")
-    n, logged, states, t0 = cfg.steps // cfg.logs, [], teachers, time.monotonic()
-    for j in range(cfg.logs):
-        states, keys, metrics = _chunk(states, buffer, keys, n)
+    at = logged_steps(cfg)
+    logged, states, t0 = [], teachers, time.monotonic()
+    for done in at:
+        states, keys, metrics = _chunk(states, buffer, keys, at[0])
         logged.append(states)
         if log is not None:
-            done, losses = n * (j + 1), np.asarray(metrics["bc_loss"])
+            losses = np.asarray(metrics["bc_loss"])
             log.info("bc: %d/%d steps, bc_loss %s, %.0f updates/s", done, cfg.steps,
                      " ".join(f"{x:.4g}" for x in losses), done * len(losses) / (time.monotonic() - t0))
     return logged
@@ -163,8 +169,7 @@ def config_of(section: dict, teacher: dict) -> BCConfig:
 
 def save_clones(path, meta: dict, logged: list[BCState]) -> None:
     """Every logged clone of a run's teachers in one checkpoint file (axes: log, teacher)."""
-    stacked = jax.tree.map(lambda *xs: jnp.stack(xs), *logged)
-    checkpoint.save(path, "clones", {**meta, "config": dataclasses.asdict(logged[0].config)}, stacked)
+    checkpoint.save(path, "clones", {**meta, "config": dataclasses.asdict(logged[0].config)}, stack(logged))
 
 
 def load_clones(path) -> tuple[dict, BCState]:

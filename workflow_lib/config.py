@@ -92,6 +92,11 @@ def _check_semantics(config: dict) -> None:
         raise ConfigError(f"config key 'figures.figure2.env': {fig2!r} is not in envs {config['envs']}")
 
 
+def kept_states(td3: dict) -> int:
+    """How many start states a TD3 run keeps: one every td3.state_every transitions."""
+    return -(-td3["total_steps"] // td3["state_every"])
+
+
 def _check_td3_studies(config: dict) -> None:
     """Figure 10 and behaviour cloning take the first seeds and some checkpoints of TD3's runs."""
     td3, n_seeds = config["td3"], len(config["seeds"])
@@ -108,7 +113,7 @@ def _check_td3_studies(config: dict) -> None:
                           f"({bc['steps']}), so clones are logged at equal intervals")
     if td3["state_every"] == 0:
         raise ConfigError("config key 'td3.state_every': 0 keeps no start states, but Figure 10 needs them")
-    stored = -(-td3["total_steps"] // td3["state_every"])
+    stored = kept_states(td3)
     if (config["start_states"]["states"] or 0) > stored:
         raise ConfigError(f"config key 'start_states.states': {config['start_states']['states']} start states, but "
                           f"td3 keeps {stored} (total_steps / state_every)")

@@ -76,6 +76,11 @@ def strong_types(tree):
     return jax.tree.map(lambda x: jnp.asarray(x, dtype=jnp.result_type(x)), tree)
 
 
+def stack(trees):
+    """Pytrees of equal structure stacked along a new leading axis (seeds, teachers, logs)."""
+    return jax.tree.map(lambda *xs: jnp.stack(xs), *trees)
+
+
 def over_seeds(f):
     """f over the leading (seed) axis of every argument: jax.vmap on accelerators; on the CPU,
     f once per seed, unbatched, results stacked. XLA's CPU matmuls with a batch axis ran
@@ -87,7 +92,7 @@ def over_seeds(f):
             return jax.vmap(f)(*args)
         n = jax.tree.leaves(args)[0].shape[0]
         outs = [f(*jax.tree.map(lambda x, i=i: x[i], args)) for i in range(n)]
-        return jax.tree.map(lambda *xs: jnp.stack(xs), *outs)
+        return stack(outs)
 
     return mapped
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import math
 
+from workflow_lib.config import kept_states
+
 
 def _minutes(config: dict, seconds: float) -> int:
     res = config["resources"]
@@ -76,7 +78,7 @@ def algorithm1_runtime(config: dict) -> int:
 def start_states_runtime(config: dict) -> int:
     """Minutes for one TD3 run of Figure 10: N rollouts per checkpoint and start state."""
     cfg, td3 = config["start_states"], config["td3"]
-    states = cfg["states"] or -(-td3["total_steps"] // td3["state_every"])
+    states = cfg["states"] or kept_states(td3)
     return rollouts_runtime(config, len(td3["checkpoints"]) * states * cfg["samples"])
 
 
