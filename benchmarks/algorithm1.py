@@ -26,10 +26,11 @@ import jax.numpy as jnp
 import numpy as np
 import polars as pl
 
-from workflow_lib import purd, rejection
-from workflow_lib.envs import env_carry_init, make_env, reference_state
-from workflow_lib.loops import OffPolicyCarry, strong_types
-from workflow_lib.runtime import host_devices
+from workflow_lib.studies import purd
+from workflow_lib.studies import rejection
+from workflow_lib.envs.native import env_carry_init, make_env, reference_state
+from workflow_lib.training.loops import OffPolicyCarry, strong_types
+from workflow_lib.workflow.runtime import host_devices
 
 _spec = importlib.util.spec_from_file_location("purd_benchmark", Path(__file__).with_name("purd.py"))
 bench = importlib.util.module_from_spec(_spec)

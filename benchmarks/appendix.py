@@ -25,10 +25,13 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from workflow_lib import bc, purd, replay, start_states
-from workflow_lib.envs import make_env
-from workflow_lib.loops import stack
-from workflow_lib.runtime import host_devices
+from workflow_lib.agents import bc
+from workflow_lib.studies import purd
+from workflow_lib.agents import replay
+from workflow_lib.studies import start_states
+from workflow_lib.envs.native import make_env
+from workflow_lib.training.loops import stack
+from workflow_lib.workflow.runtime import host_devices
 
 
 def timed(fn) -> float:

@@ -22,9 +22,11 @@ from pathlib import Path
 import jax
 import numpy as np
 
-from workflow_lib import interpolation, purd, td3
-from workflow_lib.envs import make_env, reference_state
-from workflow_lib.runtime import host_devices
+from workflow_lib.studies import interpolation
+from workflow_lib.studies import purd
+from workflow_lib.agents import td3
+from workflow_lib.envs.native import make_env, reference_state
+from workflow_lib.workflow.runtime import host_devices
 
 _spec = importlib.util.spec_from_file_location("purd_benchmark", Path(__file__).with_name("purd.py"))
 bench = importlib.util.module_from_spec(_spec)

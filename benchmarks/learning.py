@@ -38,7 +38,7 @@ def train_block(algo: str, env: str, backend: str, steps: int, block: tuple[int,
     kind (compile). Returns the final returns and the timed seed-steps and seconds."""
     import jax
 
-    from workflow_lib.training import TrainJob, Trainer, boundaries
+    from workflow_lib.training.trainer import TrainJob, Trainer, boundaries
 
     job = TrainJob(env, backend, algo, block, steps, (steps,), {},
                    warmup_steps=10000 if algo != "ppo" else 0, log_every=log_every)

@@ -27,11 +27,13 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from workflow_lib import purd, replay, td3
-from workflow_lib.algorithms import ALGORITHMS
-from workflow_lib.envs import make_env, reference_state
-from workflow_lib.evaluate import rollout_return
-from workflow_lib.runtime import host_devices
+from workflow_lib.studies import purd
+from workflow_lib.agents import replay
+from workflow_lib.agents import td3
+from workflow_lib.agents.registry import ALGORITHMS
+from workflow_lib.envs.native import make_env, reference_state
+from workflow_lib.engine.rollout import rollout_return
+from workflow_lib.workflow.runtime import host_devices
 
 
 def td3_policy(env_name: str, backend: str, buffer_size: int = 10_000) -> purd.Policy:

@@ -4,9 +4,9 @@ import sys
 
 from snakemake.exceptions import WorkflowError
 
-from workflow_lib.config import ConfigError, block_name, seed_blocks, validate_config
-from workflow_lib import layout
-from workflow_lib import resources as requests
+from workflow_lib.workflow.config import ConfigError, block_name, seed_blocks, validate_config
+from workflow_lib.workflow import layout
+from workflow_lib.workflow import resources as requests
 
 try:
     config.update(validate_config(config))

@@ -3,8 +3,10 @@ algorithm (the baseline, same keys) from one starting policy; both variants' tra
 
 import polars as pl
 
-from workflow_lib import layout, rejection, tables
-from workflow_lib.runtime import compilation_cache, host_devices, job_logger
+from workflow_lib.workflow import layout
+from workflow_lib.studies import rejection
+from workflow_lib.core import tables
+from workflow_lib.workflow.runtime import compilation_cache, host_devices, job_logger
 
 log = job_logger("algorithm1", snakemake.log[0])
 compilation_cache(snakemake.config["compilation_cache"])

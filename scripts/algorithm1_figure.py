@@ -3,7 +3,7 @@ rejection), 24 (start -> end on the mean-LTP plane) or 26 (rejection frequency p
 
 import polars as pl
 
-from workflow_lib import rejection_plots
+from workflow_lib.plots import rejection as rejection_plots
 
 traces, p = pl.read_parquet(snakemake.input.traces), snakemake.params
 name, out = snakemake.wildcards.name, snakemake.output[0]

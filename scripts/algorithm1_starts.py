@@ -2,8 +2,9 @@
 
 import polars as pl
 
-from workflow_lib import selection, tables
-from workflow_lib.runtime import job_logger
+from workflow_lib.analysis import selection
+from workflow_lib.core import tables
+from workflow_lib.workflow.runtime import job_logger
 
 log = job_logger("algorithm1_starts", snakemake.log[0])
 starts = selection.rejection_starts(pl.read_parquet(snakemake.input[0]), snakemake.wildcards.algo,

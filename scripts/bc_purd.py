@@ -4,9 +4,12 @@ one more BC step on the clone's own dataset (the teacher's replay prefix)."""
 import jax
 import polars as pl
 
-from workflow_lib import bc, purd, replay, tables
-from workflow_lib.runtime import compilation_cache, host_devices, job_logger
-from workflow_lib.training import load_replay
+from workflow_lib.agents import bc
+from workflow_lib.studies import purd
+from workflow_lib.agents import replay
+from workflow_lib.core import tables
+from workflow_lib.workflow.runtime import compilation_cache, host_devices, job_logger
+from workflow_lib.training.trainer import load_replay
 
 log = job_logger("bc_purd", snakemake.log[0])
 compilation_cache(snakemake.config["compilation_cache"])

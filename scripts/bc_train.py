@@ -4,10 +4,10 @@ logged before it, with the teacher's actions; every logged clone goes to one fil
 import jax
 import jax.numpy as jnp
 
-from workflow_lib import bc
-from workflow_lib.loops import stack
-from workflow_lib.runtime import claim_cores, compilation_cache, job_logger
-from workflow_lib.training import load_checkpoint, load_replay
+from workflow_lib.agents import bc
+from workflow_lib.training.loops import stack
+from workflow_lib.workflow.runtime import claim_cores, compilation_cache, job_logger
+from workflow_lib.training.trainer import load_checkpoint, load_replay
 
 log = job_logger("bc_train", snakemake.log[0])
 log.info("cores %s", claim_cores(snakemake.threads))

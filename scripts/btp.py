@@ -2,8 +2,12 @@
 
 import polars as pl
 
-from workflow_lib import interpolation, layout, purd, selection, tables
-from workflow_lib.runtime import compilation_cache, host_devices, job_logger
+from workflow_lib.studies import interpolation
+from workflow_lib.workflow import layout
+from workflow_lib.studies import purd
+from workflow_lib.analysis import selection
+from workflow_lib.core import tables
+from workflow_lib.workflow.runtime import compilation_cache, host_devices, job_logger
 
 log = job_logger("btp", snakemake.log[0])
 compilation_cache(snakemake.config["compilation_cache"])

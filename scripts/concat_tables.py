@@ -2,6 +2,6 @@
 
 import polars as pl
 
-from workflow_lib import tables
+from workflow_lib.core import tables
 
 tables.write_parquet(pl.concat([pl.read_parquet(p) for p in snakemake.input], how="vertical"), snakemake.output[0])

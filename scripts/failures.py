@@ -3,8 +3,12 @@ each of up to k noisy policies (LTP > 0) of an env, recorded step by step."""
 
 import polars as pl
 
-from workflow_lib import layout, purd, selection, tables, trajectories
-from workflow_lib.runtime import compilation_cache, host_devices, job_logger
+from workflow_lib.workflow import layout
+from workflow_lib.studies import purd
+from workflow_lib.analysis import selection
+from workflow_lib.core import tables
+from workflow_lib.studies import failures as trajectories
+from workflow_lib.workflow.runtime import compilation_cache, host_devices, job_logger
 
 log = job_logger("failures", snakemake.log[0])
 compilation_cache(snakemake.config["compilation_cache"])

@@ -2,6 +2,6 @@
 
 import polars as pl
 
-from workflow_lib.failure_plots import failures
+from workflow_lib.plots.failures import failures
 
 failures({env: pl.read_parquet(p) for env, p in zip(snakemake.params.envs, snakemake.input)}, snakemake.output[0])

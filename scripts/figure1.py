@@ -2,7 +2,7 @@
 
 import polars as pl
 
-from workflow_lib.landscape_plots import figure1
+from workflow_lib.plots.landscape import figure1
 
 inp = snakemake.input
 figure1(pl.read_parquet(inp.picks), pl.read_parquet(inp.grid), pl.read_parquet(inp.purd), pl.read_parquet(inp.gait),

@@ -2,7 +2,8 @@
 
 import polars as pl
 
-from workflow_lib import appendix_plots, start_states
+from workflow_lib.plots import appendix as appendix_plots
+from workflow_lib.studies import start_states
 
 table = pl.read_parquet(snakemake.input.table)
 reference = (pl.concat([pl.read_parquet(p) for p in snakemake.input.stats])

@@ -4,7 +4,9 @@ from pathlib import Path
 
 import polars as pl
 
-from workflow_lib import appendix_plots, bc_analysis, tables
+from workflow_lib.plots import appendix as appendix_plots
+from workflow_lib.analysis import clones as bc_analysis
+from workflow_lib.core import tables
 
 clones = pl.read_parquet(snakemake.input[0])
 corr = bc_analysis.correlations(clones)

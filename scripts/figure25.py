@@ -3,7 +3,9 @@ learner ranked by the CVaR of its PURD at each level."""
 
 import polars as pl
 
-from workflow_lib import layout, rejection_plots, tables
+from workflow_lib.workflow import layout
+from workflow_lib.plots import rejection as rejection_plots
+from workflow_lib.core import tables
 
 p = snakemake.params
 policies = pl.concat([pl.read_parquet(s) for s in snakemake.input.stats]).filter(pl.col("algo") == p.algo)

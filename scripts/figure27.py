@@ -2,7 +2,7 @@
 
 import polars as pl
 
-from workflow_lib.landscape_plots import figure27
+from workflow_lib.plots.landscape import figure27
 
 grids = [(w, pl.read_parquet(p)) for w, p in zip(snakemake.params.windows, snakemake.input.grids)]
 figure27(pl.read_parquet(snakemake.input.picks), grids, snakemake.output[0])

@@ -5,8 +5,8 @@ from pathlib import Path
 
 import polars as pl
 
-from workflow_lib import render
-from workflow_lib.failure_plots import figure4, pairs
+from workflow_lib.plots import render
+from workflow_lib.plots.failures import figure4, pairs
 
 env, backend = snakemake.wildcards.env, snakemake.params.backend
 table = pl.read_parquet(snakemake.input[0])

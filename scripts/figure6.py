@@ -2,8 +2,8 @@
 
 import polars as pl
 
-from workflow_lib import tables
-from workflow_lib.interpolation_plots import btp_figure, btp_summary
+from workflow_lib.core import tables
+from workflow_lib.plots.interpolation import btp_figure, btp_summary
 
 summary = btp_summary({env: pl.read_parquet(p) for env, p in zip(snakemake.params.envs, snakemake.input)},
                       snakemake.params.resamples, snakemake.params.confidence)

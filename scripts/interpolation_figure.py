@@ -2,7 +2,7 @@
 
 import polars as pl
 
-from workflow_lib.interpolation_plots import paths_figure
+from workflow_lib.plots.interpolation import paths_figure
 
 tables = {env: pl.read_parquet(p) for env, p in zip(snakemake.params.envs, snakemake.input)}
 paths_figure(tables, snakemake.output[0], value=snakemake.params.value)

@@ -2,7 +2,8 @@
 
 import polars as pl
 
-from workflow_lib import selection, tables
+from workflow_lib.analysis import selection
+from workflow_lib.core import tables
 
 cfg = snakemake.params.interpolation
 table = pl.read_parquet(snakemake.input[0])

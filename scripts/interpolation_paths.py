@@ -4,8 +4,11 @@ deterministic rollout per point (Figures 5, 9), or for the same-run pairs the me
 
 import polars as pl
 
-from workflow_lib import interpolation, layout, purd, tables
-from workflow_lib.runtime import compilation_cache, host_devices, job_logger
+from workflow_lib.studies import interpolation
+from workflow_lib.workflow import layout
+from workflow_lib.studies import purd
+from workflow_lib.core import tables
+from workflow_lib.workflow.runtime import compilation_cache, host_devices, job_logger
 
 log = job_logger("interpolation_paths", snakemake.log[0])
 compilation_cache(snakemake.config["compilation_cache"])

@@ -2,8 +2,11 @@
 
 import polars as pl
 
-from workflow_lib import layout, purd, tables, trajectories
-from workflow_lib.runtime import compilation_cache, job_logger
+from workflow_lib.workflow import layout
+from workflow_lib.studies import purd
+from workflow_lib.core import tables
+from workflow_lib.studies import failures as trajectories
+from workflow_lib.workflow.runtime import compilation_cache, job_logger
 
 log = job_logger("landscape_gait", snakemake.log[0])
 compilation_cache(snakemake.config["compilation_cache"])

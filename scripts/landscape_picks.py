@@ -2,8 +2,9 @@
 
 import polars as pl
 
-from workflow_lib import selection, tables
-from workflow_lib.runtime import job_logger
+from workflow_lib.analysis import selection
+from workflow_lib.core import tables
+from workflow_lib.workflow.runtime import job_logger
 
 log = job_logger("landscape_picks", snakemake.log[0])
 cfg = snakemake.params.landscape

@@ -2,8 +2,10 @@
 
 import polars as pl
 
-from workflow_lib import layout, purd, tables
-from workflow_lib.runtime import compilation_cache, host_devices, job_logger
+from workflow_lib.workflow import layout
+from workflow_lib.studies import purd
+from workflow_lib.core import tables
+from workflow_lib.workflow.runtime import compilation_cache, host_devices, job_logger
 
 log = job_logger("landscape_purd", snakemake.log[0])
 compilation_cache(snakemake.config["compilation_cache"])

@@ -2,6 +2,6 @@
 
 import polars as pl
 
-from workflow_lib.plots import learning_curves
+from workflow_lib.plots.style import learning_curves
 
 learning_curves(pl.read_parquet(snakemake.input[0]), snakemake.output[0], ci=snakemake.params.ci)

@@ -1,7 +1,8 @@
 """Snakemake script of the purd rule: sample one checkpoint's post-update returns."""
 
-from workflow_lib import purd, tables
-from workflow_lib.runtime import compilation_cache, host_devices, job_logger
+from workflow_lib.studies import purd
+from workflow_lib.core import tables
+from workflow_lib.workflow.runtime import compilation_cache, host_devices, job_logger
 
 log = job_logger("purd", snakemake.log[0])
 compilation_cache(snakemake.config["compilation_cache"])

@@ -2,8 +2,8 @@
 
 import polars as pl
 
-from workflow_lib import tables
-from workflow_lib.stats import StatsSettings, stats_table
+from workflow_lib.core import tables
+from workflow_lib.analysis.stats import StatsSettings, stats_table
 
 settings = StatsSettings.from_config(snakemake.params.stats)
 returns = [pl.read_parquet(path, columns=["return"])["return"].to_numpy() for path in snakemake.input]

@@ -3,9 +3,11 @@ update from the picked training states kept with its replay buffer (Figure 10)."
 
 import polars as pl
 
-from workflow_lib import purd, start_states, tables
-from workflow_lib.runtime import compilation_cache, host_devices, job_logger
-from workflow_lib.training import load_states
+from workflow_lib.studies import purd
+from workflow_lib.studies import start_states
+from workflow_lib.core import tables
+from workflow_lib.workflow.runtime import compilation_cache, host_devices, job_logger
+from workflow_lib.training.trainer import load_states
 
 log = job_logger("start_states", snakemake.log[0])
 compilation_cache(snakemake.config["compilation_cache"])

@@ -2,8 +2,9 @@
 
 import polars as pl
 
-from workflow_lib import start_states, tables
-from workflow_lib.stats import StatsSettings
+from workflow_lib.studies import start_states
+from workflow_lib.core import tables
+from workflow_lib.analysis.stats import StatsSettings
 
 settings = StatsSettings.from_config(snakemake.params.stats)
 returns = pl.concat([pl.read_parquet(p) for p in snakemake.input])

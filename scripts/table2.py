@@ -4,8 +4,8 @@ from pathlib import Path
 
 import polars as pl
 
-from workflow_lib import tables
-from workflow_lib.interpolation_plots import table2_html
+from workflow_lib.core import tables
+from workflow_lib.plots.interpolation import table2_html
 
 pairs = pl.concat([pl.read_parquet(p) for p in snakemake.input])
 tables.write_parquet(pairs, snakemake.output.table)

@@ -1,7 +1,7 @@
 """Snakemake script of the training rules: run one TrainJob and publish its outputs."""
 
-from workflow_lib.runtime import claim_cores, compilation_cache, job_logger
-from workflow_lib.training import TrainJob, Trainer
+from workflow_lib.workflow.runtime import claim_cores, compilation_cache, job_logger
+from workflow_lib.training.trainer import TrainJob, Trainer
 
 log = job_logger("train", snakemake.log[0])
 log.info("cores %s", claim_cores(snakemake.threads))  # before JAX starts: it sizes its threads by them

@@ -5,11 +5,13 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
-from workflow_lib import ppo, sac, td3
-from workflow_lib.algorithms import ALGORITHMS
-from workflow_lib.envs import make_env
-from workflow_lib.loops import carry_init, offpolicy_chunk, ppo_chunk
-from workflow_lib.replay import buffer_add, buffer_init, buffer_sample
+from workflow_lib.agents import ppo
+from workflow_lib.agents import sac
+from workflow_lib.agents import td3
+from workflow_lib.agents.registry import ALGORITHMS
+from workflow_lib.envs.native import make_env
+from workflow_lib.training.loops import carry_init, offpolicy_chunk, ppo_chunk
+from workflow_lib.agents.replay import buffer_add, buffer_init, buffer_sample
 
 PROBE = make_env("probe", "none")
 OBS = jax.random.uniform(jax.random.key(123), (256, 2), minval=-1, maxval=1)
@@ -69,7 +71,7 @@ def test_ppo_update_is_minibatch_steps_with_gae_recomputed_each_epoch():
 def batch(key, n=32):
     ks = jax.random.split(key, 3)
     obs = jax.random.normal(ks[0], (n, 2))
-    from workflow_lib.envs import Transition
+    from workflow_lib.envs.native import Transition
 
     return Transition(obs, jax.random.uniform(ks[1], (n, 2), minval=-1, maxval=1),
                       jax.random.normal(ks[2], (n,)), obs, jnp.zeros(n), jnp.zeros(n))

@@ -10,10 +10,14 @@ import numpy as np
 import polars as pl
 import pytest
 
-from workflow_lib import rejection, rejection_plots, selection, stats, training
-from workflow_lib.algorithms import ALGORITHMS
-from workflow_lib.envs import make_env
-from workflow_lib.loops import offpolicy_chunk
+from workflow_lib.studies import rejection
+from workflow_lib.plots import rejection as rejection_plots
+from workflow_lib.analysis import selection
+from workflow_lib.analysis import stats
+from workflow_lib.training import trainer as training
+from workflow_lib.agents.registry import ALGORITHMS
+from workflow_lib.envs.native import make_env
+from workflow_lib.training.loops import offpolicy_chunk
 
 JOB = {"env": "probe", "backend": "none", "seeds": [0], "total_steps": 400, "checkpoints": [400], "warmup_steps": 100,
        "log_every": 100, "episode_length": 1, "hyperparameters": {"hidden": [16, 16], "batch_size": 32}}

@@ -7,12 +7,17 @@ import numpy as np
 import polars as pl
 import pytest
 
-from workflow_lib import bc, bc_analysis, purd, replay, start_states, td3
-from workflow_lib.algorithms import ALGORITHMS
-from workflow_lib.envs import make_env, reference_state
-from workflow_lib.evaluate import rollout_return
-from workflow_lib.loops import stack
-from workflow_lib.stats import StatsSettings
+from workflow_lib.agents import bc
+from workflow_lib.analysis import clones as bc_analysis
+from workflow_lib.studies import purd
+from workflow_lib.agents import replay
+from workflow_lib.studies import start_states
+from workflow_lib.agents import td3
+from workflow_lib.agents.registry import ALGORITHMS
+from workflow_lib.envs.native import make_env, reference_state
+from workflow_lib.engine.rollout import rollout_return
+from workflow_lib.training.loops import stack
+from workflow_lib.analysis.stats import StatsSettings
 
 SMALL = {"hidden": [16, 16], "batch_size": 16}
 SETTINGS = purd.Settings(n=6, batch_size=4, episode_length=1)

@@ -10,9 +10,10 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
-from workflow_lib import bc, td3
-from workflow_lib.loops import stack
-from workflow_lib.replay import ReplayBuffer, buffer_init
+from workflow_lib.agents import bc
+from workflow_lib.agents import td3
+from workflow_lib.training.loops import stack
+from workflow_lib.agents.replay import ReplayBuffer, buffer_init
 
 OBS, ACT, ROWS = 3, 2, 64
 CFG = bc.BCConfig(hidden=(16, 16), learning_rate=3e-3, batch_size=32, steps=600, logs=3)

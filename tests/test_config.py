@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from workflow_lib.config import ConfigError, seed_blocks, validate_config
+from workflow_lib.workflow.config import ConfigError, seed_blocks, validate_config
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -7,8 +7,11 @@ import numpy as np
 import polars as pl
 import pytest
 
-from workflow_lib import purd, render, selection, trajectories
-from workflow_lib.failure_plots import failures, figure4, pairs
+from workflow_lib.studies import purd
+from workflow_lib.plots import render
+from workflow_lib.analysis import selection
+from workflow_lib.studies import failures as trajectories
+from workflow_lib.plots.failures import failures, figure4, pairs
 
 T = 60
 

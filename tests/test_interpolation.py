@@ -7,9 +7,13 @@ import numpy as np
 import polars as pl
 import pytest
 
-from workflow_lib import interpolation, purd, selection, stats, td3
-from workflow_lib.envs import make_env, reference_state
-from workflow_lib.evaluate import rollout_return
+from workflow_lib.studies import interpolation
+from workflow_lib.studies import purd
+from workflow_lib.analysis import selection
+from workflow_lib.analysis import stats
+from workflow_lib.agents import td3
+from workflow_lib.envs.native import make_env, reference_state
+from workflow_lib.engine.rollout import rollout_return
 
 T = 50
 

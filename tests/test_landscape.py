@@ -5,9 +5,11 @@ import jax
 import numpy as np
 import pytest
 
-from workflow_lib import landscape, purd, sac
-from workflow_lib.envs import make_env, reference_state
-from workflow_lib.evaluate import rollout_return
+from workflow_lib.studies import landscape
+from workflow_lib.studies import purd
+from workflow_lib.agents import sac
+from workflow_lib.envs.native import make_env, reference_state
+from workflow_lib.engine.rollout import rollout_return
 
 T = 60
 

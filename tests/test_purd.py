@@ -6,10 +6,13 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
-from workflow_lib import ppo, purd, replay, td3
-from workflow_lib.algorithms import ALGORITHMS
-from workflow_lib.envs import make_env, reference_state
-from workflow_lib.evaluate import rollout_return
+from workflow_lib.agents import ppo
+from workflow_lib.studies import purd
+from workflow_lib.agents import replay
+from workflow_lib.agents import td3
+from workflow_lib.agents.registry import ALGORITHMS
+from workflow_lib.envs.native import make_env, reference_state
+from workflow_lib.engine.rollout import rollout_return
 
 T = 60  # evaluation length: short, so that the tests stay quick
 SMALL = {"td3": {"hidden": [32, 32], "batch_size": 32}, "sac": {"hidden": [32, 32], "batch_size": 32},

@@ -4,8 +4,8 @@ from pathlib import Path
 
 import yaml
 
-from workflow_lib import resources
-from workflow_lib.config import validate_config
+from workflow_lib.workflow import resources
+from workflow_lib.workflow.config import validate_config
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -6,12 +6,12 @@ import sys
 
 import pytest
 
-from workflow_lib.runtime import claim_cores
+from workflow_lib.workflow.runtime import claim_cores
 
 # A job that claims cores, reports them and holds its claim until its stdin closes.
 JOB = """
 import os, sys
-from workflow_lib.runtime import claim_cores
+from workflow_lib.workflow.runtime import claim_cores
 print(claim_cores(int(sys.argv[1]), sys.argv[2]), sorted(os.sched_getaffinity(0)), flush=True)
 sys.stdin.read()
 """

@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 from scipy import stats as sps
 
-from workflow_lib import stats
-from workflow_lib.stats import StatsSettings
+from workflow_lib.analysis import stats
+from workflow_lib.analysis.stats import StatsSettings
 
 
 def test_point_mass():

@@ -14,11 +14,11 @@ import numpy as np
 import polars as pl
 import pytest
 
-from workflow_lib.algorithms import ALGORITHMS
-from workflow_lib.envs import make_env, reference_state
-from workflow_lib.evaluate import rollout_return
-from workflow_lib.loops import carry_init, offpolicy_chunk
-from workflow_lib.training import load_checkpoint, load_replay, load_states
+from workflow_lib.agents.registry import ALGORITHMS
+from workflow_lib.envs.native import make_env, reference_state
+from workflow_lib.engine.rollout import rollout_return
+from workflow_lib.training.loops import carry_init, offpolicy_chunk
+from workflow_lib.training.trainer import load_checkpoint, load_replay, load_states
 
 JOBS = {
     "td3": {"env": "probe", "backend": "none", "algo": "td3", "seeds": [0, 1], "total_steps": 3000,
@@ -33,7 +33,7 @@ JOBS = {
 def start(job: dict, out: Path, snapshot_s: float = 300.0) -> subprocess.Popen:
     out.mkdir(parents=True, exist_ok=True)
     (out / "job.json").write_text(json.dumps(job))
-    return subprocess.Popen([sys.executable, "-m", "workflow_lib.training", str(out / "job.json"), str(out),
+    return subprocess.Popen([sys.executable, "-m", "workflow_lib.training.trainer", str(out / "job.json"), str(out),
                              str(snapshot_s)], stderr=subprocess.PIPE, text=True)
 
 

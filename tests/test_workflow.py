@@ -6,7 +6,7 @@ import shutil
 import polars as pl
 import pytest
 
-from workflow_lib.training import load_checkpoint, load_states
+from workflow_lib.training.trainer import load_checkpoint, load_states
 from workflow_run import apt_install, snakemake, wait_for_installs
 
 pytestmark = pytest.mark.xdist_group("workflow")  # one worker: the tests share the session's tiny run
@@ -202,7 +202,7 @@ def test_a_new_seed_trains_only_that_seed_and_reaggregates(tiny_run, tmp_path):
 @pytest.fixture(scope="session")
 def chromium_installed():
     """Headless Chromium from Debian's package, installed here when missing and possible."""
-    from workflow_lib import report_check
+    from workflow_lib.workflow import report_check
 
     wait_for_installs()
     try:
@@ -217,7 +217,7 @@ def chromium_installed():
 
 
 def test_report_shows_every_figure_in_chromium(tiny_run, chromium_installed):
-    from workflow_lib import report_check
+    from workflow_lib.workflow import report_check
 
     result = snakemake(tiny_run, "--report", "report.html", "--configfile", "configs/tiny.yaml")
     assert result.returncode == 0, result.stderr[-3000:]

@@ -1,0 +1,81 @@
+"""Figures 5, 9, 8 and 6 and Table 2: interpolation between policies (SPEC, "Interpolation")."""
+
+from __future__ import annotations
+
+import numpy as np
+import polars as pl
+
+from workflow_lib.plots.style import html_table, plt, sns
+from workflow_lib.analysis.stats import stratified_bootstrap
+
+RUN_TITLES = {"same": "same run", "different": "different runs"}
+
+
+def _label(pair: dict) -> str:
+    return f"s{pair['seed2']}/{pair['step2']} → s{pair['seed1']}/{pair['step1']}"
+
+
+def paths_figure(tables: dict[str, pl.DataFrame], path: str, value: str = "return") -> None:
+    """Figures 5 and 9 (value "return": one rollout per point) and 8 (value "mean", with a std band):
+    a row per env, a column per run kind, a line per pair from alpha 0 (policy 2) to 1 (policy 1,
+    the noisier)."""
+    runs = ["same"] if value == "mean" else list(RUN_TITLES)
+    fig, axes = plt.subplots(len(tables), len(runs), figsize=(5.5 * len(runs), 3.3 * len(tables)), squeeze=False,
+                             layout="constrained")
+    for r, (env, table) in enumerate(tables.items()):
+        for c, run in enumerate(runs):
+            ax = axes[r][c]
+            part = table.filter(pl.col("run") == run) if table.height else table
+            keys = ["seed1", "step1", "seed2", "step2"]
+            for pair, group in (part.group_by(keys, maintain_order=True) if part.height else []):
+                g = group.sort("alpha")
+                ax.plot(g["alpha"], g[value], linewidth=1.2, label=_label(dict(zip(keys, pair))))
+                if value == "mean":
+                    ax.fill_between(g["alpha"], g["mean"] - g["std"], g["mean"] + g["std"], alpha=0.25)
+            if not part.height:
+                ax.text(0.5, 0.5, "no pair at this scale", ha="center", va="center", transform=ax.transAxes)
+            ax.set_title(f"{env}: {RUN_TITLES[run]}", fontsize=9)
+            ax.set_xlabel(r"$\alpha$  ($\alpha\,\theta_1 + (1-\alpha)\,\theta_2$)")
+            ax.set_ylabel("return" if value == "return" else "PURD mean ± std (Gaussian)")
+            if part.height:
+                ax.legend(fontsize=6)
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def btp_summary(tables: dict[str, pl.DataFrame], resamples: int = 1000, confidence: float = 0.95) -> pl.DataFrame:
+    """Mean BTP per env and run kind, and over envs with a stratified bootstrap interval."""
+    rows = []
+    for run in RUN_TITLES:
+        groups = {env: t.filter(pl.col("run") == run)["btp"].to_numpy() for env, t in tables.items() if t.height}
+        for env, values in groups.items():
+            one = stratified_bootstrap([values], resamples, confidence)
+            rows.append({"env": env, "run": run, "pairs": len(values), "btp": one["mean"], "lo": one["lo"],
+                         "hi": one["hi"]})
+        agg = stratified_bootstrap(list(groups.values()), resamples, confidence)
+        rows.append({"env": "all", "run": run, "pairs": int(sum(map(len, groups.values()))), "btp": agg["mean"],
+                     "lo": agg["lo"], "hi": agg["hi"]})
+    return pl.DataFrame(rows)
+
+
+def btp_figure(summary: pl.DataFrame, path: str) -> None:
+    """Figure 6: BTP of same-run and different-run pairs, aggregated over envs (95% interval), and per env."""
+    fig, axes = plt.subplots(1, 2, figsize=(10, 3.6), width_ratios=[1, 2], layout="constrained")
+    agg = summary.filter(pl.col("env") == "all")
+    colors = sns.color_palette("colorblind", 2)
+    axes[0].bar([RUN_TITLES[r] for r in agg["run"]], agg["btp"], color=colors,
+                yerr=np.abs(np.stack([agg["btp"] - agg["lo"], agg["hi"] - agg["btp"]])), capsize=6)
+    axes[0].set_ylabel("Below-Threshold Proportion")
+    axes[0].set_title("all envs (95% stratified bootstrap)", fontsize=9)
+    per_env = summary.filter(pl.col("env") != "all").to_pandas()
+    sns.barplot(per_env, x="env", y="btp", hue="run", palette=colors, ax=axes[1])
+    axes[1].set_ylabel("Below-Threshold Proportion")
+    axes[1].set_title("per env (mean over pairs)", fontsize=9)
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def table2_html(pairs: pl.DataFrame) -> str:
+    """Table 2 as an HTML page for the report."""
+    return html_table(pairs, ["env", "algo", "run", "seed1", "step1", "mean1", "std1", "ltp1", "seed2", "step2",
+                              "mean2", "std2", "ltp2"])

@@ -1,0 +1,106 @@
+"""What each job asks a scheduler for, derived from the config's scale (config key `resources`).
+
+Pure functions of the config, so that the same rules ask for minutes on the tiny config and
+hours on the paper-scale one. Runtimes are in minutes and memory in MB, Snakemake's
+`runtime` and `mem_mb` (the SLURM executor turns them into -t and --mem).
+"""
+
+from __future__ import annotations
+
+import math
+
+from workflow_lib.workflow.config import kept_states
+
+
+def _minutes(config: dict, seconds: float) -> int:
+    res = config["resources"]
+    return max(res["min_runtime"], math.ceil(res["runtime_margin"] * seconds / 60))
+
+
+def train_runtime(config: dict, algo: str) -> int:
+    """Minutes for one training job: its steps (per seed; seeds of a block run vmapped)."""
+    rate = config["resources"]["train_steps_per_s"][algo]
+    return _minutes(config, config[algo]["total_steps"] / rate)
+
+
+def train_mem(config: dict, algo: str, n_seeds: int) -> int:
+    """MB for one training job: the base plus, off-policy, the whole replay buffer of its seeds."""
+    res = config["resources"]
+    replay = 0 if algo == "ppo" else config[algo]["total_steps"] * n_seeds * res["replay_bytes_per_step"]
+    return res["mem_mb"] + math.ceil(replay / 2**20)
+
+
+def purd_env_steps(config: dict, algo: str, n: int | None = None) -> int:
+    """Env steps of a PURD job of n samples (default purd.samples): n rollouts, plus for PPO each
+    sample's own fresh unroll (SPEC)."""
+    steps = config["episode_length"]
+    if algo == "ppo":
+        steps += config["ppo"]["num_envs"] * config["ppo"]["unroll_length"]
+    return (config["purd"]["samples"] if n is None else n) * steps
+
+
+def purd_runtime(config: dict, algo: str, n: int | None = None) -> int:
+    """Minutes for a PURD job of n samples (default purd.samples)."""
+    return _minutes(config, purd_env_steps(config, algo, n) / config["resources"]["purd_steps_per_s"])
+
+
+def rollouts_runtime(config: dict, rollouts: int) -> int:
+    """Minutes for a job of `rollouts` rollouts of episode_length steps (fixed or perturbed policies)."""
+    return _minutes(config, rollouts * config["episode_length"] / config["resources"]["purd_steps_per_s"])
+
+
+def landscape_runtime(config: dict) -> int:
+    """Minutes for one landscape window: grid x grid rollouts of each of the two policies."""
+    return rollouts_runtime(config, 2 * config["landscape"]["grid"] ** 2)
+
+
+def interpolation_runtime(config: dict, kind: str) -> int:
+    """Minutes for an env's Table 2 paths: one rollout per point of every pair ("paths"), or
+    `perturbations` per point of the same-run pairs ("perturbed")."""
+    cfg = config["interpolation"]
+    per_point = cfg["perturbations"] if kind == "perturbed" else 2  # perturbed: same-run pairs only
+    return rollouts_runtime(config, cfg["pairs"] * cfg["points"] * per_point)
+
+
+def btp_runtime(config: dict) -> int:
+    """Minutes for an env's BTP: btp_pairs pairs of each run kind, btp_samples rollouts per point."""
+    cfg = config["interpolation"]
+    return rollouts_runtime(config, 2 * cfg["btp_pairs"] * cfg["points"] * cfg["btp_samples"])
+
+
+def algorithm1_runtime(config: dict) -> int:
+    """Minutes for one run of Algorithm 1: at most two PURD estimates (rejection and baseline)
+    per proposal and one of the start, N rollouts each; the proposals' updates cost little."""
+    cfg = config["algorithm1"]
+    return rollouts_runtime(config, (2 * cfg["proposals"] + 1) * cfg["samples"])
+
+
+def start_states_runtime(config: dict) -> int:
+    """Minutes for one TD3 run of Figure 10: N rollouts per checkpoint and start state."""
+    cfg, td3 = config["start_states"], config["td3"]
+    states = cfg["states"] or kept_states(td3)
+    return rollouts_runtime(config, len(td3["checkpoints"]) * states * cfg["samples"])
+
+
+def bc_train_runtime(config: dict) -> int:
+    """Minutes for the clones of one TD3 run: steps BC updates per teacher (on a CPU, one after the
+    other), at resources.bc_updates_per_s."""
+    cfg = config["behaviour_cloning"]
+    return _minutes(config, cfg["teachers"] * cfg["steps"] / config["resources"]["bc_updates_per_s"])
+
+
+def bc_purd_runtime(config: dict) -> int:
+    """Minutes for the PURDs of one TD3 run's clones: N rollouts per logged clone of every teacher."""
+    cfg = config["behaviour_cloning"]
+    return rollouts_runtime(config, cfg["teachers"] * cfg["logs"] * cfg["samples"])
+
+
+def algorithm1_mem(config: dict) -> int:
+    """MB for one run of Algorithm 1: its seed's replay buffer, held by each variant's current and
+    candidate state (four copies)."""
+    return train_mem(config, config["algorithm1"]["algo"], 4)
+
+
+def purd_mem(config: dict, algo: str) -> int:
+    """MB for one PURD job: the base plus one seed's replay buffer."""
+    return train_mem(config, algo, 1)
