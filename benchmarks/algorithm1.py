@@ -28,8 +28,10 @@ import polars as pl
 
 from workflow_lib.studies import purd
 from workflow_lib.studies import rejection
-from workflow_lib.envs.native import env_carry_init, make_env, reference_state
-from workflow_lib.training.loops import OffPolicyCarry, strong_types
+from workflow_lib.envs.carry import env_carry_init
+from workflow_lib.envs.native import make_env, reference_state
+from workflow_lib.core.trees import strong_types
+from workflow_lib.training.loops import OffPolicyCarry
 from workflow_lib.workflow.runtime import host_devices
 
 _spec = importlib.util.spec_from_file_location("purd_benchmark", Path(__file__).with_name("purd.py"))

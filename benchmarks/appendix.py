@@ -26,11 +26,12 @@ import jax.numpy as jnp
 import numpy as np
 
 from workflow_lib.agents import bc
+from workflow_lib.studies import behaviour_cloning
 from workflow_lib.studies import purd
 from workflow_lib.agents import replay
 from workflow_lib.studies import start_states
 from workflow_lib.envs.native import make_env
-from workflow_lib.training.loops import stack
+from workflow_lib.core.trees import stack
 from workflow_lib.workflow.runtime import host_devices
 
 
@@ -71,8 +72,8 @@ def main() -> None:
     cases = {
         "p": lambda: purd.sample(teacher, "td3", settings)["return"],
         "s": lambda: start_states.sample(teacher, states, times_, np.arange(args.states), settings)["return"].to_numpy(),
-        "b1": lambda: bc.train_clones(one, teacher.buffer, keys[:1])[-1].actor.params,
-        "bT": lambda: bc.train_clones(lockstep, teacher.buffer, keys)[-1].actor.params,
+        "b1": lambda: behaviour_cloning.train_clones(one, teacher.buffer, keys[:1])[-1].actor.params,
+        "bT": lambda: behaviour_cloning.train_clones(lockstep, teacher.buffer, keys)[-1].actor.params,
         "c": lambda: purd.sample(clone, "bc", settings)["return"],
     }
     print(f"devices: {len(jax.devices())} x {jax.devices()[0].device_kind}; {args.env}/{args.backend}, buffer "

@@ -4,28 +4,14 @@ deterministic rollout per point (Figures 5, 9), or for the same-run pairs the me
 
 import polars as pl
 
-from workflow_lib.studies import interpolation
-from workflow_lib.workflow import layout
-from workflow_lib.studies import purd
-from workflow_lib.core import tables
-from workflow_lib.workflow.runtime import compilation_cache, host_devices, job_logger
+from workflow_lib.workflow.runtime import setup_job  # first: it silences what the imports below print
+from workflow_lib.core.tables import write_parquet
+from workflow_lib.studies import interpolation, purd
+from workflow_lib.workflow.inputs import policy_loader
 
-log = job_logger("interpolation_paths", snakemake.log[0])
-compilation_cache(snakemake.config["compilation_cache"])
-host_devices(snakemake.threads)
-cfg, samples = snakemake.params.interpolation, snakemake.params.samples
+log = setup_job(snakemake, "interpolation_paths", devices=True)
+cfg = snakemake.params.interpolation
 settings = purd.Settings(batch_size=cfg["batch_size"], sigma=cfg["sigma"], episode_length=snakemake.params.episode_length)
-pairs = pl.read_parquet(snakemake.input.pairs)
-if samples:
-    pairs = pairs.filter(pl.col("run") == "same")
-parts = []
-for row in pairs.iter_rows(named=True):
-    ends = [purd.load_policy(*layout.policy_paths(row["env"], row["algo"], row[f"seed{n}"], row[f"step{n}"]))
-            for n in ("1", "2")]
-    path = interpolation.path(*ends, cfg["points"], samples, settings, log)
-    if samples:
-        path = interpolation.point_means(path)
-    ids = {k: row[k] for k in ("run", "seed1", "step1", "seed2", "step2")}
-    parts.append(tables.with_identity(path, ids))
-tables.write_parquet(pl.concat(parts) if parts else pl.DataFrame(), snakemake.output[0])
-log.info("done: %d paths", len(parts))
+table = interpolation.pair_paths(pl.read_parquet(snakemake.input.pairs), policy_loader(snakemake.input.policies),
+                                 cfg["points"], snakemake.params.samples, settings, log)
+write_parquet(table, snakemake.output[0])

@@ -1,20 +1,16 @@
-"""Snakemake script of the landscape_purd rule: the large PURDs of Figure 1's histograms."""
+"""Snakemake script of the landscape_purd rule: large PURDs of the noisy and the smooth policy
+(Figure 1's histograms)."""
 
 import polars as pl
 
-from workflow_lib.workflow import layout
-from workflow_lib.studies import purd
-from workflow_lib.core import tables
-from workflow_lib.workflow.runtime import compilation_cache, host_devices, job_logger
+from workflow_lib.workflow.runtime import setup_job  # first: it silences what the imports below print
+from workflow_lib.core.tables import write_parquet
+from workflow_lib.studies import landscape, purd
+from workflow_lib.workflow.inputs import policy_loader
 
-log = job_logger("landscape_purd", snakemake.log[0])
-compilation_cache(snakemake.config["compilation_cache"])
-host_devices(snakemake.threads)
+log = setup_job(snakemake, "landscape_purd", devices=True)
 settings = purd.Settings(**snakemake.params.settings)
-parts = []
-for row in pl.read_parquet(snakemake.input.picks).iter_rows(named=True):
-    policy = purd.load_policy(*layout.policy_paths(row["env"], row["algo"], row["seed"], row["step"]))
-    table = purd.to_table(purd.sample(policy, row["algo"], settings, log))
-    parts.append(tables.with_identity(table, {k: row[k] for k in ("role", "algo", "seed", "step")}))
-tables.write_parquet(pl.concat(parts), snakemake.output[0], snakemake.params.settings)
+table = landscape.histogram_samples(pl.read_parquet(snakemake.input.picks), policy_loader(snakemake.input.policies),
+                                    settings, log)
+write_parquet(table, snakemake.output[0], snakemake.params.settings)
 log.info("done")

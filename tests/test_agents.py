@@ -71,7 +71,7 @@ def test_ppo_update_is_minibatch_steps_with_gae_recomputed_each_epoch():
 def batch(key, n=32):
     ks = jax.random.split(key, 3)
     obs = jax.random.normal(ks[0], (n, 2))
-    from workflow_lib.envs.native import Transition
+    from workflow_lib.envs.carry import Transition
 
     return Transition(obs, jax.random.uniform(ks[1], (n, 2), minval=-1, maxval=1),
                       jax.random.normal(ks[2], (n,)), obs, jnp.zeros(n), jnp.zeros(n))

@@ -8,6 +8,7 @@ import polars as pl
 import pytest
 
 from workflow_lib.agents import bc
+from workflow_lib.studies import behaviour_cloning
 from workflow_lib.analysis import clones as bc_analysis
 from workflow_lib.studies import purd
 from workflow_lib.agents import replay
@@ -16,7 +17,7 @@ from workflow_lib.agents import td3
 from workflow_lib.agents.registry import ALGORITHMS
 from workflow_lib.envs.native import make_env, reference_state
 from workflow_lib.engine.rollout import rollout_return
-from workflow_lib.training.loops import stack
+from workflow_lib.core.trees import stack
 from workflow_lib.analysis.stats import StatsSettings
 
 SMALL = {"hidden": [16, 16], "batch_size": 16}
@@ -45,10 +46,10 @@ def test_start_states_reuse_the_checkpoints_updates_from_each_state(teacher):
     from_s_i = table.filter(pl.col("state") == 0)
     np.testing.assert_array_equal(from_s_i["return"], purd.sample(teacher, "td3", SETTINGS)["return"])
     root = purd.root_key("probe", "td3", 0, 64, "td3")
-    update = purd.update_fn(ALGORITHMS["td3"], "td3", None, SETTINGS, 1)
+    update = purd.one_update(teacher, "td3", SETTINGS)
     expected = []
     for i in range(6):
-        params = update(teacher.agent, teacher.buffer, None, jax.random.fold_in(root, i))
+        params = update(jax.random.fold_in(root, i))
         action = jnp.clip(td3.policy(td3.with_actor_params(teacher.agent, params), other.obs), -1, 1)
         expected.append(-float(jnp.sum(jnp.square(action - 0.5 * other.obs))))
     from_other = table.filter(pl.col("state") == 1)
@@ -85,14 +86,14 @@ def clone(teacher) -> bc.BCState:
 
 
 def test_bc_purd_samples_are_one_more_bc_step_rolled_out(teacher, clone):
-    """Sample i of a clone's PURD = bc.post_update_params on a prefix minibatch drawn with its own
+    """Sample i of a clone's PURD = bc.post_update on a prefix minibatch drawn with its own
     key, rolled out from s_I: the engine takes the clone's own update."""
     buffer = replay.ReplayBuffer(teacher.buffer.data, clone.dataset_size)
     policy = purd.Policy("probe", "none", "bc", 0, 40, clone, buffer, max_steps=1)
     root = jax.random.key(11)
     out = purd.sample(policy, "bc", SETTINGS, root=root)
     env, s_i = make_env("probe", "none"), reference_state("probe", "none")
-    loop = [rollout_return(env, bc.policy, bc.with_actor_params(clone, bc.post_update_params(
+    loop = [rollout_return(env, bc.policy, bc.with_actor_params(clone, bc.post_update(
         clone, buffer, jax.random.fold_in(root, jnp.uint32(i)))), s_i, 1)["return"] for i in range(6)]
     np.testing.assert_allclose(out["return"], np.asarray(loop), rtol=1e-5)
     assert len(np.unique(out["return"])) > 1
@@ -102,8 +103,8 @@ def test_clones_file_round_trip(teacher, clone, tmp_path):
     logged = [stack([clone, clone.replace(dataset_size=jnp.int32(64))]) for _ in range(clone.config.logs)]
     meta = {"env": "probe", "backend": "none", "seed": 0, "teachers": [40, 64], "obs_size": 2, "action_size": 2,
             "episode_length": 1, "bc_steps": [2, 4]}
-    bc.save_clones(tmp_path / "clones.msgpack", meta, logged)
-    loaded_meta, loaded = bc.load_clones(tmp_path / "clones.msgpack")
+    behaviour_cloning.save_clones(tmp_path / "clones.msgpack", meta, logged)
+    loaded_meta, loaded = behaviour_cloning.load_clones(tmp_path / "clones.msgpack")
     assert loaded_meta["teachers"] == [40, 64] and loaded.config == clone.config
     assert loaded.dataset_size.tolist() == [[40, 64], [40, 64]]
     for a, b in zip(jax.tree.leaves(loaded), jax.tree.leaves(stack(logged))):

@@ -11,8 +11,9 @@ import numpy as np
 import pytest
 
 from workflow_lib.agents import bc
+from workflow_lib.studies import behaviour_cloning
 from workflow_lib.agents import td3
-from workflow_lib.training.loops import stack
+from workflow_lib.core.trees import stack
 from workflow_lib.agents.replay import ReplayBuffer, buffer_init
 
 OBS, ACT, ROWS = 3, 2, 64
@@ -78,11 +79,11 @@ def trained():
     """Clones of two teachers with different collection times, trained together, and the inputs."""
     buf = buffer()
     states = [bc.init(jax.random.key(10 + i), teacher(i), size, CFG) for i, size in enumerate((20, ROWS))]
-    keys = [bc.clone_key("probe", 0, int(s.dataset_size)) for s in states]
+    keys = [behaviour_cloning.clone_key("probe", 0, int(s.dataset_size)) for s in states]
     log, records = logging.getLogger("test_bc"), Records()
     log.setLevel(logging.INFO)
     log.addHandler(records)
-    logged = bc.train_clones(stack(states), buf, stack(keys), log)
+    logged = behaviour_cloning.train_clones(stack(states), buf, stack(keys), log)
     log.removeHandler(records)
     return buf, states, keys, logged, records.messages
 
@@ -114,7 +115,7 @@ def test_training_clones_the_teacher_and_logs_at_the_right_steps(trained):
 def test_lockstep_training_is_training_each_teacher_alone(trained):
     buf, states, keys, logged, _ = trained
     for i, (state, key) in enumerate(zip(states, keys)):
-        alone = bc.train_clones(stack([state]), buf, stack([key]))
+        alone = behaviour_cloning.train_clones(stack([state]), buf, stack([key]))
         for together, single in zip(logged, alone, strict=True):
             assert_trees_close(jax.tree.map(lambda x, i=i: x[i], together), jax.tree.map(lambda x: x[0], single),
                                rtol=1e-5, atol=1e-6)
@@ -122,26 +123,26 @@ def test_lockstep_training_is_training_each_teacher_alone(trained):
 
 def test_training_is_reproducible_and_depends_on_the_key(trained):
     buf, states, keys, logged, _ = trained
-    again = bc.train_clones(stack(states), buf, stack(keys))
+    again = behaviour_cloning.train_clones(stack(states), buf, stack(keys))
     assert_trees_close(again[-1].actor.params, logged[-1].actor.params, rtol=0, atol=0)
-    other = bc.train_clones(stack(states), buf, stack(jax.random.split(jax.random.key(99), 2)))
+    other = behaviour_cloning.train_clones(stack(states), buf, stack(jax.random.split(jax.random.key(99), 2)))
     assert not np.allclose(jax.tree.leaves(other[0].actor.params)[0], jax.tree.leaves(logged[0].actor.params)[0])
 
 
 def test_clone_keys_differ_per_env_seed_and_teacher_step():
-    data = lambda *a: tuple(np.asarray(jax.random.key_data(bc.clone_key(*a))))  # noqa: E731
+    data = lambda *a: tuple(np.asarray(jax.random.key_data(behaviour_cloning.clone_key(*a))))  # noqa: E731
     keys = {data("probe", 0, 100), data("probe", 0, 200), data("probe", 1, 100), data("hopper", 0, 100)}
     assert len(keys) == 4 and data("probe", 0, 100) == data("probe", 0, 100)
 
 
-def test_post_update_params_is_one_bc_step_on_a_fresh_minibatch():
+def test_post_update_is_one_bc_step_on_a_fresh_minibatch():
     buf = buffer()
     state = bc.init(jax.random.key(0), teacher(1), 40, CFG)
     state, _ = bc.update(state, buf.data.obs[:32])  # a non-trivial Adam state, as a logged clone has
     key = jax.random.key(5)
-    got = jax.jit(bc.post_update_params)(state, buf, key)
+    got = jax.jit(bc.post_update)(state, buf, key)
     expected = bc.actor_params(bc.update(state, bc.minibatch(state, buf, key))[0])
     assert_trees_close(got, expected, rtol=1e-6, atol=1e-7)
-    other = bc.post_update_params(state, buf, jax.random.key(6))
+    other = bc.post_update(state, buf, jax.random.key(6))
     assert not np.allclose(jax.tree.leaves(other)[0], jax.tree.leaves(got)[0])
     assert not np.allclose(jax.tree.leaves(got)[0], jax.tree.leaves(state.actor.params)[0])

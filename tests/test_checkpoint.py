@@ -9,7 +9,7 @@ from workflow_lib.core import checkpoint
 from workflow_lib.agents.registry import ALGORITHMS
 from workflow_lib.envs.native import make_env
 from workflow_lib.training.loops import carry_init
-from workflow_lib.training.trainer import checkpoint_state, load_checkpoint, template
+from workflow_lib.training.files import checkpoint_state, load_checkpoint, template
 
 META = {"env": "probe", "backend": "none", "algo": "td3", "seed": 0, "step": 5, "episode_length": 1,
         "hyperparameters": {"hidden": [8], "batch_size": 4}}

@@ -32,9 +32,8 @@ def test_update_directions_are_two_independent_sac_updates(sac_policy):
     d1, d2 = landscape.update_directions(sac_policy, settings)
     theta0 = sac.actor_params(sac_policy.agent)
     # theta0 + d1 is the SAC update drawn with the first direction key: the training update itself.
-    env = make_env("hopper", "spring")
-    update = purd.update_fn(purd.ALGORITHMS["sac"], "sac", env, settings, T)
-    first = update(sac_policy.agent, sac_policy.buffer, None, jax.random.fold_in(
+    update = purd.one_update(sac_policy, "sac", settings)
+    first = update(jax.random.fold_in(
         landscape.direction_key(sac_policy, "update"), 0))
     for a, b, c in zip(*(jax.tree.leaves(x) for x in (theta0, d1, first))):
         np.testing.assert_allclose(a + b, c, atol=1e-6)
@@ -44,7 +43,7 @@ def test_update_directions_are_two_independent_sac_updates(sac_policy):
     # Grid point (a, b) is the policy theta0 + a d1 + b d2: (0, 0) the checkpoint, (1, 0) theta'.
     coords = np.array([[0, 0], [1, 0], [0, 1], [-2, 0.5]], np.float32)
     out = landscape.evaluate(sac_policy, d1, d2, coords, settings)
-    start = reference_state("hopper", "spring")
+    env, start = make_env("hopper", "spring"), reference_state("hopper", "spring")
     for (a, b), got in zip(coords, out["return"]):
         params = jax.tree.map(lambda t, x, y: t + a * x + b * y, theta0, d1, d2)
         want = rollout_return(env, sac.policy, sac.with_actor_params(sac_policy.agent, params), start, T)["return"]

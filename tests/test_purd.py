@@ -68,8 +68,7 @@ def test_per_step_rewards_sum_to_the_return(td3_policy):
 
 
 def test_gaussian_update_has_scale_sigma(td3_policy):
-    update = purd.update_fn(ALGORITHMS["td3"], "gaussian", None, purd.Settings(sigma=0.01), T)
-    params = update(td3_policy.agent, None, None, jax.random.key(3))
+    params = purd.one_update(td3_policy, "gaussian", purd.Settings(sigma=0.01))(jax.random.key(3))
     base = td3.actor_params(td3_policy.agent)
     diff = np.concatenate([np.ravel(a - b) for a, b in zip(jax.tree.leaves(params), jax.tree.leaves(base))])
     assert diff.std() == pytest.approx(0.01, rel=0.05) and abs(diff.mean()) < 1e-3
@@ -93,10 +92,9 @@ def test_ppo_update_is_one_minibatch_step_on_a_fresh_rollout():
     """PPO's update: its own rollout from the checkpointed envs, one clipped Adam step.
     (Full PPO sampling runs in the end-to-end workflow test.)"""
     policy = make_policy("ppo", 0)
-    env = make_env("hopper", "spring")
-    update = jax.jit(purd.update_fn(ALGORITHMS["ppo"], "ppo", env, purd.Settings(), T))
+    update = jax.jit(purd.one_update(policy, "ppo", purd.Settings()))
     base = ppo.actor_params(policy.agent)
-    first, second = (update(policy.agent, None, policy.envs, jax.random.key(k)) for k in (0, 1))
+    first, second = (update(jax.random.key(k)) for k in (0, 1))
     step = max(float(np.abs(a - b).max()) for a, b in zip(jax.tree.leaves(first), jax.tree.leaves(base)))
     assert 0 < step <= 2 * policy.agent.config.learning_rate  # Adam's first step moves each weight by <= lr
     assert any(not np.array_equal(a, b) for a, b in zip(jax.tree.leaves(first), jax.tree.leaves(second)))

@@ -18,7 +18,7 @@ from workflow_lib.agents.registry import ALGORITHMS
 from workflow_lib.envs.native import make_env, reference_state
 from workflow_lib.engine.rollout import rollout_return
 from workflow_lib.training.loops import carry_init, offpolicy_chunk
-from workflow_lib.training.trainer import load_checkpoint, load_replay, load_states
+from workflow_lib.training.files import load_checkpoint, load_replay, load_states
 
 JOBS = {
     "td3": {"env": "probe", "backend": "none", "algo": "td3", "seeds": [0, 1], "total_steps": 3000,
@@ -33,7 +33,7 @@ JOBS = {
 def start(job: dict, out: Path, snapshot_s: float = 300.0) -> subprocess.Popen:
     out.mkdir(parents=True, exist_ok=True)
     (out / "job.json").write_text(json.dumps(job))
-    return subprocess.Popen([sys.executable, "-m", "workflow_lib.training.trainer", str(out / "job.json"), str(out),
+    return subprocess.Popen([sys.executable, "-m", "workflow_lib.training.cli", str(out / "job.json"), str(out),
                              str(snapshot_s)], stderr=subprocess.PIPE, text=True)
 
 

@@ -5,7 +5,7 @@ observations logged before the teacher was collected, the replay prefix [0, S), 
 teacher's deterministic action, by Adam on the mean squared error for `steps` updates; `logs`
 clones are kept evenly through training (after steps * (j + 1) / logs updates). A clone's PURD
 update is one more step of the same objective on a fresh minibatch of the prefix, from the logged
-Adam state: `post_update_params`. The module offers policy / actor_params / with_actor_params, so
+Adam state: `post_update`. The module offers policy / actor_params / with_actor_params, so
 the PURD engine uses it like an algorithm module.
 
 The clone has the teacher's architecture (BCConfig.hidden must equal the teacher's TD3Config.hidden;
@@ -17,24 +17,18 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-import logging
-import time
 
 import jax
 import jax.numpy as jnp
-import numpy as np
 import optax
 from flax import struct
 from flax.training.train_state import TrainState
 
-from workflow_lib.training.loops import over_seeds, stack, strong_types
+from workflow_lib.core.trees import strong_types
 from workflow_lib.agents.networks import (  # noqa: F401  (actor accessors: this module's PURD interface)
     DeterministicActor, actor_params, train_state, with_actor_params,
 )
 from workflow_lib.agents.replay import ReplayBuffer, buffer_sample
-from workflow_lib.core import checkpoint
-from workflow_lib.agents import td3
-from workflow_lib.core.keys import seed_key
 
 
 @dataclasses.dataclass(frozen=True)
@@ -106,8 +100,9 @@ def minibatch(state: BCState, buffer: ReplayBuffer, key: jax.Array) -> jax.Array
     return buffer_sample(buffer, key, state.config.batch_size, prefix=state.dataset_size).obs
 
 
-def post_update_params(state: BCState, buffer: ReplayBuffer, key: jax.Array) -> dict:
-    """The clone's parameters after one BC step on a fresh minibatch: one PURD sample's update."""
+def post_update(state: BCState, buffer: ReplayBuffer, key: jax.Array, env=None, max_steps: int = 0) -> dict:
+    """The clone's parameters after one BC step on a fresh minibatch of its prefix: one PURD
+    sample's update (env and max_steps unused)."""
     return actor_params(update(state, minibatch(state, buffer, key))[0])
 
 
@@ -122,66 +117,3 @@ def train_chunk(state: BCState, buffer: ReplayBuffer, key: jax.Array, n_steps: i
 
     (state, key), metrics = jax.lax.scan(step, (state, key), None, length=n_steps)
     return strong_types(state), key, jax.tree.map(jnp.mean, metrics)
-
-
-def clone_key(env: str, seed: int, teacher_step: int) -> jax.Array:
-    """The key of the clones of one teacher: its own per (env, seed, step), the same on reruns."""
-    return jax.random.fold_in(seed_key(env, "bc", seed), teacher_step)
-
-
-@functools.partial(jax.jit, static_argnums=3)
-def _chunk(states: BCState, buffer: ReplayBuffer, keys: jax.Array, n_steps: int):
-    # The buffer is an argument, not a closed-over constant, and shared: only clones and keys are mapped.
-    return over_seeds(lambda s, k: train_chunk(s, buffer, k, n_steps))(states, keys)
-
-
-def logged_steps(cfg: BCConfig) -> list[int]:
-    """The BC steps after which clones are logged: steps * (j + 1) / logs, j = 0 .. logs - 1."""
-    if cfg.steps % cfg.logs:
-        raise ValueError(f"BC steps={cfg.steps} must be a multiple of logs={cfg.logs}")
-    return [cfg.steps // cfg.logs * (j + 1) for j in range(cfg.logs)]
-
-
-def train_clones(teachers: BCState, buffer: ReplayBuffer, keys: jax.Array,
-                 log: logging.Logger | None = None) -> list[BCState]:
-    """Train the clones of several teachers in lockstep (leading teacher axis on `teachers` and
-    `keys`; the buffer is shared, each clone reads its own prefix). Returns the `logs` logged
-    clones: element j holds every teacher's clone after steps * (j + 1) / logs updates."""
-    cfg = teachers.config
-    at = logged_steps(cfg)
-    logged, states, t0 = [], teachers, time.monotonic()
-    for done in at:
-        states, keys, metrics = _chunk(states, buffer, keys, at[0])
-        logged.append(states)
-        if log is not None:
-            losses = np.asarray(metrics["bc_loss"])
-            log.info("bc: %d/%d steps, bc_loss %s, %.0f updates/s", done, cfg.steps,
-                     " ".join(f"{x:.4g}" for x in losses), done * len(losses) / (time.monotonic() - t0))
-    return logged
-
-
-def config_of(section: dict, teacher: dict) -> BCConfig:
-    """The BCConfig of a behaviour_cloning config section for a teacher of these TD3
-    hyperparameters: the clone has the teacher's layers and Adam epsilon."""
-    return BCConfig(hidden=tuple(teacher["hidden"]), learning_rate=section["learning_rate"],
-                    adam_eps=teacher["adam_eps"], batch_size=section["minibatch"], steps=section["steps"],
-                    logs=section["logs"])
-
-
-def save_clones(path, meta: dict, logged: list[BCState]) -> None:
-    """Every logged clone of a run's teachers in one checkpoint file (axes: log, teacher)."""
-    checkpoint.save(path, "clones", {**meta, "config": dataclasses.asdict(logged[0].config)}, stack(logged))
-
-
-def load_clones(path) -> tuple[dict, BCState]:
-    """(meta, clones) of save_clones' file, the clones' leaves with leading axes (log, teacher)."""
-
-    def shapes(meta):
-        cfg = BCConfig(**{**meta["config"], "hidden": tuple(meta["config"]["hidden"])})
-        teacher_cfg = td3.TD3Config(hidden=cfg.hidden)
-        one = jax.eval_shape(lambda: init(jax.random.key(0), td3.init(jax.random.key(0), meta["obs_size"],
-                                                                      meta["action_size"], teacher_cfg), 0, cfg))
-        lead = (cfg.logs, len(meta["teachers"]))
-        return jax.tree.map(lambda x: jax.ShapeDtypeStruct(lead + x.shape, x.dtype), one)
-
-    return checkpoint.load(path, "clones", shapes)

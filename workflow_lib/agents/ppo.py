@@ -12,7 +12,7 @@ from brax.envs.base import Env
 from flax import struct
 from flax.training.train_state import TrainState
 
-from workflow_lib.envs.native import EnvCarry, Transition, env_step
+from workflow_lib.envs.carry import EnvCarry, Transition, env_step
 from workflow_lib.agents.networks import PPOActor, ValueNet
 
 
@@ -189,3 +189,11 @@ def update(state: PPOState, rollout: Rollout, key: jax.Array) -> tuple[PPOState,
 
     state, metrics = jax.lax.scan(epoch, state, jax.random.split(key, cfg.num_epochs))
     return state, jax.tree.map(jnp.mean, metrics)
+
+
+def post_update(state: PPOState, envs: EnvCarry, key: jax.Array, env: Env, max_steps: int) -> dict:
+    """The actor parameters after one update (SPEC "One update"): a fresh unroll of the training
+    envs at the checkpoint, then the first minibatch step of its update. One PURD sample."""
+    k_collect, k_perm = jax.random.split(key)
+    _, rollout = collect(state, env, envs, k_collect, max_steps)
+    return actor_params(minibatch_step(state, first_minibatch(state, rollout, k_perm))[0])

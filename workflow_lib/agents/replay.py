@@ -6,7 +6,7 @@ import jax
 import jax.numpy as jnp
 from flax import struct
 
-from workflow_lib.envs.native import Transition
+from workflow_lib.envs.carry import Transition
 
 
 @struct.dataclass

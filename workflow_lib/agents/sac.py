@@ -7,10 +7,12 @@ import dataclasses
 import jax
 import jax.numpy as jnp
 import optax
+from brax.envs.base import Env
 from flax import struct
 from flax.training.train_state import TrainState
 
-from workflow_lib.envs.native import Transition
+from workflow_lib.agents.replay import ReplayBuffer, buffer_sample
+from workflow_lib.envs.carry import Transition
 from workflow_lib.agents.networks import (  # noqa: F401  (actor accessors: this module's PURD interface)
     GaussianActor, TwinCritic, actor_params, train_state, with_actor_params,
 )
@@ -128,3 +130,11 @@ def update(state: SACState, batch: Transition, key: jax.Array, actor_step: bool 
     state, m_actor = actor_update(state, batch, k_actor)
     state, m_alpha = temperature_update(state, m_actor["logp"])
     return target_update(state), {**m_critic, **m_actor, **m_alpha}
+
+
+def post_update(state: SACState, buffer: ReplayBuffer, key: jax.Array, env: Env, max_steps: int) -> dict:
+    """The actor parameters after one update (SPEC "One update"): one actor step on a fresh
+    minibatch with fresh reparameterisation noise. One PURD sample; env and max_steps unused."""
+    k_batch, k_noise = jax.random.split(key)
+    batch = buffer_sample(buffer, k_batch, state.config.batch_size)
+    return actor_params(actor_update(state, batch, k_noise)[0])

@@ -7,10 +7,12 @@ import dataclasses
 import jax
 import jax.numpy as jnp
 import optax
+from brax.envs.base import Env
 from flax import struct
 from flax.training.train_state import TrainState
 
-from workflow_lib.envs.native import Transition
+from workflow_lib.agents.replay import ReplayBuffer, buffer_sample
+from workflow_lib.envs.carry import Transition
 from workflow_lib.agents.networks import (  # noqa: F401  (actor accessors: this module's PURD interface)
     DeterministicActor, TwinCritic, actor_params, train_state, with_actor_params,
 )
@@ -121,3 +123,10 @@ def update(state: TD3State, batch: Transition, key: jax.Array, actor_step: bool 
     else:
         actor_loss = jnp.nan
     return state, {**metrics, "actor_loss": actor_loss}
+
+
+def post_update(state: TD3State, buffer: ReplayBuffer, key: jax.Array, env: Env, max_steps: int) -> dict:
+    """The actor parameters after one update (SPEC "One update"): one actor step on a fresh
+    minibatch of the stored data, the critic fixed. One PURD sample; env and max_steps unused."""
+    batch = buffer_sample(buffer, key, state.config.batch_size)
+    return actor_params(actor_update(state, batch)[0])

@@ -4,6 +4,8 @@ successful and failing samples of a PURD for Fig. 3, 4 and 23; SPEC "Failures").
 from __future__ import annotations
 
 import dataclasses
+import logging
+from typing import Callable
 
 import jax
 import numpy as np
@@ -60,3 +62,26 @@ def to_table(records: list[dict]) -> pl.DataFrame:
         return pl.DataFrame(schema=COLUMNS)
     columns = {k: [r.get(k) for r in records] for k in COLUMNS}
     return pl.DataFrame(columns, schema=COLUMNS)
+
+
+def failure_table(stats: pl.DataFrame, k: int, algo: str, load: Callable[[dict], purd.Policy],
+                  returns_of: Callable[[dict], np.ndarray], settings: purd.Settings, ltp_alpha: float,
+                  tolerance: float, bins: int, log: logging.Logger | None = None) -> pl.DataFrame:
+    """Figures 3, 4 and 23: a successful and a failing rollout, recorded step by step, from the
+    PURD of each of up to k noisy `algo` policies (LTP > 0) of the statistics table."""
+    picks = selection.failure_policies(stats, k, algo)
+    if log is not None:
+        log.info("%d %s policies with LTP > 0", picks.height, algo)
+    records = []
+    for row in picks.iter_rows(named=True):
+        identity = {k: row[k] for k in ("env", "algo", "seed", "step")}
+        pair = failure_pair(load(identity), row["algo"], returns_of(identity), settings, ltp_alpha, tolerance, bins)
+        if pair is None:
+            if log is not None:
+                log.info("seed %d step %d: no successful or no failing sample", row["seed"], row["step"])
+            continue
+        records += rows(identity, pair)
+        if log is not None:
+            log.info("seed %d step %d (LTP %.3f): success %.1f, failure %.1f", row["seed"], row["step"], row["ltp"],
+                     *pair["return"])
+    return to_table(records)

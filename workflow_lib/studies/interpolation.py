@@ -4,22 +4,26 @@ theta(a) = a theta1 + (1 - a) theta2 at P points, both ends included, each point
 perturbed by S Gaussian samples (sigma 3e-4) whose keys are the same at every point of a pair
 (common random numbers: the path's variation is the landscape's, not the noise's). All (point,
 sample) items of a pair go through one jitted program per chunk: parameters built in the program,
-rolled out by the PURD engine's vmapped rollout.
+rolled out by the rollout engine (engine/program.py).
 """
 
 from __future__ import annotations
 
-import functools
+import dataclasses
 import hashlib
 import logging
+from typing import Callable
 
 import jax
 import numpy as np
 import polars as pl
 
+from workflow_lib.analysis import selection
+from workflow_lib.core.tables import with_identity
 from workflow_lib.studies import purd
 from workflow_lib.agents.registry import ALGORITHMS
-from workflow_lib.envs.native import make_env, reference_state
+from workflow_lib.engine.program import Target, evaluate
+from workflow_lib.engine.rollout import RolloutSettings
 
 
 def alphas(points: int) -> np.ndarray:
@@ -34,24 +38,24 @@ def pair_key(first: purd.Policy, second: purd.Policy) -> jax.Array:
     return jax.random.fold_in(purd.root_key(first.env, first.algo, 0, 0, "interpolation"), salt)
 
 
-@functools.lru_cache(maxsize=8)
-def _program(env_name: str, backend: str, algo_name: str, settings: purd.Settings):
-    algo = ALGORITHMS[algo_name]
-    env = make_env(env_name, backend)
-    replicated, sharded = purd.shardings(settings.batch_size)
-    sigma = settings.sigma
+@dataclasses.dataclass(frozen=True)
+class PerturbedPath:
+    """The engine recipe of a path: item (alpha, sample) is alpha theta1 + (1 - alpha) theta2,
+    perturbed by sample's Gaussian noise of scale sigma (sample -1: unperturbed); fixed =
+    (theta1, theta2, root)."""
 
-    def run(agent, theta1, theta2, start, root, items):
-        def params(item):  # item = (alpha, sample index); sample -1: unperturbed
+    sigma: float
+
+    def __call__(self, learner, agent, fixed, items, n_devices):
+        theta1, theta2, root = fixed
+
+        def params(item):
             a, s = item[0], item[1]
             theta = jax.tree.map(lambda x, y: a * x + (1.0 - a) * y, theta1, theta2)
-            noisy = purd.perturb(theta, jax.random.fold_in(root, s.astype(np.uint32)), sigma)
+            noisy = purd.perturb(theta, jax.random.fold_in(root, s.astype(np.uint32)), self.sigma)
             return jax.tree.map(lambda n, t: jax.numpy.where(s >= 0, n, t), noisy, theta)
 
-        return purd.rollouts(algo, env, agent, jax.vmap(params)(items), start, settings)
-
-    program = jax.jit(run, in_shardings=(replicated,) * 5 + (sharded,), out_shardings=sharded)
-    return program, replicated, sharded
+        return jax.vmap(params)(items)
 
 
 def path(first: purd.Policy, second: purd.Policy, points: int, samples: int, settings: purd.Settings,
@@ -64,15 +68,11 @@ def path(first: purd.Policy, second: purd.Policy, points: int, samples: int, set
     a = alphas(points)
     sample_ids = np.arange(samples) if samples else np.array([-1])
     items = np.stack([np.repeat(a, len(sample_ids)), np.tile(sample_ids, points).astype(np.float32)], axis=1)
-    program, replicated, sharded = _program(first.env, first.backend, first.algo,
-                                            purd.Settings(batch_size=settings.batch_size, sigma=settings.sigma,
-                                                          episode_length=settings.episode_length))
     mod = ALGORITHMS[first.algo].module
-    fixed = jax.device_put((first.agent, mod.actor_params(first.agent), mod.actor_params(second.agent),
-                            reference_state(first.env, first.backend), pair_key(first, second)), replicated)
+    fixed = (mod.actor_params(first.agent), mod.actor_params(second.agent), pair_key(first, second))
     label = f"{first.env} {first.algo} seed {second.seed} step {second.step} -> seed {first.seed} step {first.step}"
-    progress = purd.progress_logger(log, label, "rollouts", settings.episode_length)
-    out = purd.run_chunks(program, fixed, items, settings.batch_size, sharded, progress)
+    out = evaluate(Target(first.env, first.backend, first.algo), PerturbedPath(settings.sigma), first.agent, fixed,
+                   items, RolloutSettings(settings.batch_size, settings.episode_length), log=log, label=label)
     return pl.DataFrame({"point": np.repeat(np.arange(points), len(sample_ids)), "alpha": items[:, 0].astype(np.float64),
                          "sample": np.tile(sample_ids, points), "return": out["return"].astype(np.float64),
                          "length": out["length"]})
@@ -90,3 +90,47 @@ def below_threshold_proportion(means: np.ndarray, fraction: float = 0.1) -> floa
     means = np.asarray(means, dtype=np.float64)
     threshold = fraction * min(means[0], means[-1])
     return float(np.mean(means[1:-1] < threshold))
+
+
+def pair_paths(pairs: pl.DataFrame, load: Callable[[dict], purd.Policy], points: int, samples: int,
+               settings: purd.Settings, log: logging.Logger | None = None) -> pl.DataFrame:
+    """The paths of Table 2's pairs (rows: run, env, algo, seed1, step1, seed2, step2): one
+    deterministic rollout per point (samples 0; Figures 5, 9), or for the same-run pairs the mean
+    and std of `samples` perturbed rollouts per point (Figure 8)."""
+    if samples:
+        pairs = pairs.filter(pl.col("run") == "same")
+    parts = []
+    for row in pairs.iter_rows(named=True):
+        ends = [load({"env": row["env"], "algo": row["algo"], "seed": row[f"seed{n}"], "step": row[f"step{n}"]})
+                for n in "12"]
+        table = path(*ends, points, samples, settings, log)
+        if samples:
+            table = point_means(table)
+        parts.append(with_identity(table, {k: row[k] for k in ("run", "seed1", "step1", "seed2", "step2")}))
+    if log is not None:
+        log.info("done: %d paths", len(parts))
+    return pl.concat(parts) if parts else pl.DataFrame()
+
+
+def btp_pairs_seed(env: str, run: str) -> int:
+    """The seed of an env's random BTP pairs of one kind of run (the same on every rerun)."""
+    return sum(map(ord, f"{env}/{run}"))
+
+
+def btp_table(env: str, algo: str, policies: pl.DataFrame, load: Callable[[dict], purd.Policy], pairs: int,
+              points: int, samples: int, threshold: float, settings: purd.Settings,
+              log: logging.Logger | None = None) -> pl.DataFrame:
+    """Figure 6: the BTP of `pairs` random pairs of each kind of run (same seed, different seeds)
+    among `policies` (seed, step), from the mean of `samples` perturbed rollouts per point."""
+    rows = []
+    for run in selection.RUNS:
+        for pair in selection.random_pairs(policies, run, pairs, seed=btp_pairs_seed(env, run)).iter_rows(named=True):
+            ends = [load({"env": env, "algo": algo, "seed": pair[f"seed{n}"], "step": pair[f"step{n}"]}) for n in "12"]
+            means = point_means(path(*ends, points, samples, settings))
+            btp = below_threshold_proportion(means["mean"].to_numpy(), threshold)
+            rows.append({"env": env, "algo": algo, **pair, "btp": btp, "mean1": means["mean"][-1],
+                         "mean2": means["mean"][0], "min_mean": means["mean"].min()})
+            if log is not None:
+                log.info("%s pair seed %d step %d / seed %d step %d: BTP %.3f", run, pair["seed1"], pair["step1"],
+                         pair["seed2"], pair["step2"], btp)
+    return pl.DataFrame(rows)

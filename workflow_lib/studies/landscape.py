@@ -9,17 +9,21 @@ jitted program (the PURD engine's rollouts, vmapped over the points' parameters)
 
 from __future__ import annotations
 
-import functools
+import dataclasses
 import logging
+from typing import Callable
 
 import jax
 import jax.numpy as jnp
 import numpy as np
 import polars as pl
 
-from workflow_lib.studies import purd
+from workflow_lib.core.tables import with_identity
+from workflow_lib.studies import failures, purd
 from workflow_lib.agents.registry import ALGORITHMS
-from workflow_lib.envs.native import make_env, reference_state
+from workflow_lib.engine.program import Target
+from workflow_lib.engine.program import evaluate as engine_evaluate
+from workflow_lib.engine.rollout import RolloutSettings
 
 DIRECTIONS = ("update", "filter")
 
@@ -31,12 +35,9 @@ def direction_key(policy: purd.Policy, directions: str) -> jax.Array:
 
 def update_directions(policy: purd.Policy, settings: purd.Settings) -> tuple[dict, dict]:
     """theta' - theta0 and theta'' - theta0: two independent updates of the policy's own algorithm."""
-    algo = ALGORITHMS[policy.algo]
-    env = make_env(policy.env, policy.backend)
-    update = purd.update_fn(algo, policy.algo, env, settings, policy.max_steps)
     root = direction_key(policy, "update")
-    theta0 = algo.module.actor_params(policy.agent)
-    step = jax.jit(lambda k: update(policy.agent, policy.buffer, policy.envs, k))
+    theta0 = ALGORITHMS[policy.algo].module.actor_params(policy.agent)
+    step = jax.jit(purd.one_update(policy, policy.algo, settings))
     ends = [step(jax.random.fold_in(root, i)) for i in (0, 1)]
     return tuple(jax.tree.map(jnp.subtract, end, theta0) for end in ends)
 
@@ -70,31 +71,25 @@ def grid(window: float, size: int) -> np.ndarray:
     return np.stack([a.ravel(), b.ravel()], axis=1)
 
 
-@functools.lru_cache(maxsize=8)
-def _program(env_name: str, backend: str, algo_name: str, settings: purd.Settings):
-    algo = ALGORITHMS[algo_name]
-    env = make_env(env_name, backend)
-    replicated, sharded = purd.shardings(settings.batch_size)
+@dataclasses.dataclass(frozen=True)
+class Plane:
+    """The engine recipe of a landscape: item (a, b) is theta0 + a d1 + b d2; fixed = (d1, d2)."""
 
-    def run(agent, d1, d2, start, coords):
-        theta0 = algo.module.actor_params(agent)
+    def __call__(self, learner, agent, fixed, coords, n_devices):
+        d1, d2 = fixed
+        theta0 = learner.actor_params(agent)
         at = lambda c: jax.tree.map(lambda t, x, y: t + c[0] * x + c[1] * y, theta0, d1, d2)  # noqa: E731
-        return purd.rollouts(algo, env, agent, jax.vmap(at)(coords), start, settings)
-
-    program = jax.jit(run, in_shardings=(replicated,) * 4 + (sharded,), out_shardings=sharded)
-    return program, replicated, sharded
+        return jax.vmap(at)(coords)
 
 
 def evaluate(policy: purd.Policy, d1: dict, d2: dict, coords: np.ndarray, settings: purd.Settings,
              log: logging.Logger | None = None) -> dict[str, np.ndarray]:
     """Deterministic return and episode length at theta0 + a d1 + b d2 for each row (a, b)."""
-    program, replicated, sharded = _program(policy.env, policy.backend, policy.algo,
-                                            purd.Settings(batch_size=settings.batch_size,
-                                                          episode_length=settings.episode_length))
-    fixed = jax.device_put((policy.agent, d1, d2, reference_state(policy.env, policy.backend)), replicated)
+    target = Target(policy.env, policy.backend, policy.algo)
+    rollout = RolloutSettings(settings.batch_size, settings.episode_length)
     label = f"{policy.env} {policy.algo} seed {policy.seed} step {policy.step}"
-    progress = purd.progress_logger(log, label, "grid points", settings.episode_length)
-    return purd.run_chunks(program, fixed, np.asarray(coords, np.float32), settings.batch_size, sharded, progress)
+    return engine_evaluate(target, Plane(), policy.agent, (d1, d2), np.asarray(coords, np.float32), rollout,
+                           log=log, label=label, unit="grid points")
 
 
 def landscape(policy: purd.Policy, directions: str, window: float, size: int, settings: purd.Settings,
@@ -107,3 +102,37 @@ def landscape(policy: purd.Policy, directions: str, window: float, size: int, se
     out = evaluate(policy, d1, d2, coords, settings, log)
     return pl.DataFrame({"a": coords[:, 0].astype(np.float64), "b": coords[:, 1].astype(np.float64),
                          "return": out["return"].astype(np.float64), "length": out["length"]})
+
+
+def grid_tables(picks: pl.DataFrame, load: Callable[[dict], purd.Policy], directions: str, window: float, size: int,
+                settings: purd.Settings, log: logging.Logger | None = None) -> pl.DataFrame:
+    """The landscape of every picked policy (rows of picks: role, env, algo, seed, step) on one
+    window, one table with the role and identity in front."""
+    parts = []
+    for row in picks.iter_rows(named=True):
+        table = landscape(load(row), directions, window, size, settings, log)
+        parts.append(with_identity(table, {k: row[k] for k in ("role", "algo", "seed", "step")}))
+    return pl.concat(parts)
+
+
+def histogram_samples(picks: pl.DataFrame, load: Callable[[dict], purd.Policy], settings: purd.Settings,
+                      log: logging.Logger | None = None) -> pl.DataFrame:
+    """The large PURDs of the picked policies (Figure 1's histograms), under their own updates."""
+    parts = []
+    for row in picks.iter_rows(named=True):
+        table = purd.to_table(purd.sample(load(row), row["algo"], settings, log))
+        parts.append(with_identity(table, {k: row[k] for k in ("role", "algo", "seed", "step")}))
+    return pl.concat(parts)
+
+
+def gaits(picks: pl.DataFrame, load: Callable[[dict], purd.Policy], episode_length: int,
+          log: logging.Logger | None = None) -> pl.DataFrame:
+    """Each picked policy's own rollout from s_I, step by step (Figure 1's gaits)."""
+    records = []
+    for row in picks.iter_rows(named=True):
+        identity = {k: row[k] for k in ("env", "algo", "seed", "step")}
+        recorded = failures.reference(load(row), episode_length)
+        records += failures.rows({**identity, "role": row["role"]}, {k: v[None] for k, v in recorded.items()})
+        if log is not None:
+            log.info("%s: return %.1f over %d steps", row["role"], recorded["return"], recorded["length"])
+    return failures.to_table(records)

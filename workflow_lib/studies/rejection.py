@@ -22,19 +22,21 @@ import dataclasses
 import functools
 import logging
 import time
+from typing import Callable
 
 import jax
 import jax.numpy as jnp
 import numpy as np
 import polars as pl
 
+from workflow_lib.core.tables import with_identity
 from workflow_lib.studies import purd
 from workflow_lib.analysis import stats
 from workflow_lib.agents.registry import ALGORITHMS
 from workflow_lib.envs.native import make_env
 from workflow_lib.training.loops import OffPolicyCarry, offpolicy_chunk
 from workflow_lib.agents.replay import ReplayBuffer
-from workflow_lib.training.trainer import load_checkpoint, load_replay
+from workflow_lib.training.files import load_checkpoint, load_replay
 
 VARIANTS = ("rejection", "baseline")
 STAT_COLUMNS = ("mean", "std", "ltp", "cvar")
@@ -197,3 +199,18 @@ def cost_summary(spent: dict[str, list[float]]) -> str:
     share = 100 * update / max(update + estimate_, 1e-12)
     return (f"median proposal {update + estimate_:.3f} s: update {update:.4f} s ({share:.1f}%), PURD {estimate_:.3f} s; "
             f"first proposal (compiles) {spent['update'][0] + spent['purd'][0]:.1f} s")
+
+
+def trace(starts: pl.DataFrame, start: int, run_index: int, paths: Callable[[dict], tuple[str, str]],
+          settings: Settings, log: logging.Logger | None = None) -> pl.DataFrame:
+    """The trace of one run of both variants from starting policy `start` of the starts table
+    (columns start, env, algo, seed, step), with its identity in front."""
+    row = starts.filter(pl.col("start") == start).row(0, named=True)
+    begin = load_start(*paths(row), settings.proposals, run_index)
+    if log is not None:
+        log.info("%s %s seed %d step %d, run %d: %d proposals, N = %d, CVaR alpha %g, delta %g", begin.env, begin.algo,
+                 begin.seed, begin.step, run_index, settings.proposals, settings.samples, settings.alpha, settings.delta)
+    table, _ = run(begin, run_index, settings, log)
+    identity = {"env": begin.env, "algo": begin.algo, "start": start, "seed": begin.seed, "step": begin.step,
+                "run": run_index}
+    return with_identity(table, identity)

@@ -17,6 +17,7 @@ import numpy as np
 import polars as pl
 
 from workflow_lib.studies import purd
+from workflow_lib.training.files import load_states
 from workflow_lib.analysis.stats import StatsSettings, stats_table
 
 KEYS = ("env", "algo", "seed", "step", "state", "collection_time")
@@ -74,3 +75,17 @@ def ltp_by_time(table: pl.DataFrame) -> pl.DataFrame:
             .group_by(["env", "seed", "collection_time"])
             .agg(ltp=pl.col("ltp").mean(), checkpoints=pl.len())
             .sort(["env", "seed", "collection_time"]))
+
+
+def run_table(checkpoints: list[str], replay: str, states_path: str, n_states: int | None, settings: purd.Settings,
+              log: logging.Logger | None = None) -> tuple[pl.DataFrame, dict]:
+    """(returns, meta) of one TD3 run's Figure 10 job: every checkpoint rolled out after one update
+    from `n_states` of the training states kept with its replay buffer (evenly spaced)."""
+    meta, states = load_states(states_path)
+    times = meta["collection_times"]
+    picked = pick(len(times), n_states)
+    if log is not None:
+        log.info("%s td3 seed %s: %d checkpoints x %d start states (of %d kept) x N = %d", meta["env"], meta["seed"],
+                 len(checkpoints), len(picked), len(times), settings.n)
+    parts = [sample(purd.load_policy(path, replay), states, times, picked, settings, log) for path in checkpoints]
+    return pl.concat(parts), {"states": len(picked)}

@@ -2,49 +2,19 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import jax
 import jax.numpy as jnp
-from brax.envs.base import Env, State
+from brax.envs.base import Env
 from flax import struct
 
-from workflow_lib.envs.native import EnvCarry, env_carry_init, env_step
+from workflow_lib.envs.carry import EnvCarry, env_carry_init, env_step
 from workflow_lib.agents.replay import ReplayBuffer, buffer_add_seeds, buffer_init, buffer_sample
 
-if TYPE_CHECKING:  # the registry imports learners (bc) that use this module
-    from workflow_lib.agents.registry import Algorithm
-
-
-@struct.dataclass
-class StateArchive:
-    """Full training-env states kept during training, so that a rollout can start exactly where
-    the stored transition k * every was taken (Figure 10): observations alone cannot restore the
-    physics (the spring and positional pipelines integrate maximal coordinates, which drift
-    from what q and qd give). Slot k holds the state transition k * every started from; the
-    last slot is scratch, written at every other step so that the write needs no cond."""
-
-    states: State  # axis of slots: slots + 1 (after the seed axis, where there is one)
-    every: int = struct.field(pytree_node=False)
-    slots: int = struct.field(pytree_node=False)
-
-
-def archive_init(state: State, capacity: int, every: int) -> StateArchive | None:
-    """An archive of `state`-shaped slots for the collection times 0, every, ... < capacity (None
-    when every is 0: nothing is kept)."""
-    if not every:
-        return None
-    slots = -(-capacity // every)
-    return StateArchive(jax.tree.map(lambda x: jnp.zeros((slots + 1, *x.shape), x.dtype), state), every, slots)
-
-
-def archive_add_seeds(archive: StateArchive | None, states: State, t: jax.Array) -> StateArchive | None:
-    """Keep the seeds' env states (leading seed axis) if collection time t is a multiple of every."""
-    if archive is None:
-        return None
-    slot = jnp.where(t % archive.every == 0, t // archive.every, archive.slots)
-    write = lambda a, x: jax.lax.dynamic_update_index_in_dim(a, x, slot, 1)  # noqa: E731
-    return archive.replace(states=jax.tree.map(write, archive.states, states))
+from workflow_lib.agents.registry import Algorithm
+from workflow_lib.core.trees import over_seeds, strong_types
+from workflow_lib.training.archive import StateArchive, archive_add_seeds, archive_init
 
 
 @struct.dataclass
@@ -68,33 +38,6 @@ class PPOCarry:
     envs: EnvCarry
     key: jax.Array
     steps: jax.Array
-
-
-def strong_types(tree):
-    """The same pytree with no weakly typed leaves, so a chunk's output carry has exactly its
-    input's types (a weak-type change would recompile the chunk at every call)."""
-    return jax.tree.map(lambda x: jnp.asarray(x, dtype=jnp.result_type(x)), tree)
-
-
-def stack(trees):
-    """Pytrees of equal structure stacked along a new leading axis (seeds, teachers, logs)."""
-    return jax.tree.map(lambda *xs: jnp.stack(xs), *trees)
-
-
-def over_seeds(f):
-    """f over the leading (seed) axis of every argument: jax.vmap on accelerators; on the CPU,
-    f once per seed, unbatched, results stacked. XLA's CPU matmuls with a batch axis ran
-    slower than plain ones: a SAC update scan did 232 vs 270 updates/s at batch 1, and 3 TD3
-    seeds trained at 224 vmapped vs 252 seed-updates/s this way (hopper, 2 cores)."""
-
-    def mapped(*args):
-        if jax.default_backend() != "cpu":
-            return jax.vmap(f)(*args)
-        n = jax.tree.leaves(args)[0].shape[0]
-        outs = [f(*jax.tree.map(lambda x, i=i: x[i], args)) for i in range(n)]
-        return stack(outs)
-
-    return mapped
 
 
 def carry_init(algo: Algorithm, env: Env, hp, key: jax.Array, capacity: int, state_every: int = 0):

@@ -8,8 +8,6 @@ killed job resumes exactly.
 from __future__ import annotations
 
 import dataclasses
-import hashlib
-import json
 import logging
 import math
 import os
@@ -24,95 +22,16 @@ import polars as pl
 
 from workflow_lib.core import checkpoint
 from workflow_lib.core import tables
-from workflow_lib.agents.registry import ALGORITHMS, Algorithm
+from workflow_lib.agents.registry import ALGORITHMS
 from workflow_lib.envs.native import make_env, reference_state
 from workflow_lib.engine.rollout import rollout_return
-from workflow_lib.core.keys import seed_key  # noqa: F401  (where the rest of the library takes it from)
-from workflow_lib.training.loops import OffPolicyCarry, carry_init, offpolicy_chunk, over_seeds, ppo_chunk, recent_return
+from workflow_lib.core.keys import seed_key
+from workflow_lib.core.trees import over_seeds
+from workflow_lib.training.files import checkpoint_state, template
+from workflow_lib.training.job import TrainJob, boundaries, step_unit
+from workflow_lib.training.loops import carry_init, offpolicy_chunk, ppo_chunk, recent_return
 
 EVAL_SCHEMA = {"env": pl.Utf8, "algo": pl.Utf8, "seed": pl.Int64, "step": pl.Int64, "return": pl.Float64, "length": pl.Int64}
-
-
-@dataclasses.dataclass(frozen=True)
-class TrainJob:
-    """What one training job computes; every field comes from the validated config."""
-
-    env: str
-    backend: str
-    algo: str
-    seeds: tuple[int, ...]
-    total_steps: int
-    checkpoints: tuple[int, ...]
-    hyperparameters: dict
-    warmup_steps: int = 0
-    log_every: int = 5000
-    episode_length: int = 1000
-    state_every: int = 0  # off-policy: keep the env state of every state_every-th transition
-
-    @classmethod
-    def from_fields(cls, fields: dict) -> TrainJob:
-        """The job from plain values (Snakemake params, JSON), whose sequences are lists."""
-        return cls(**{**fields, "seeds": tuple(fields["seeds"]), "checkpoints": tuple(fields["checkpoints"])})
-
-    def fingerprint(self) -> str:
-        """A hash of the job, so a snapshot is only resumed by the job that wrote it."""
-        return hashlib.sha256(json.dumps(dataclasses.asdict(self), sort_keys=True).encode()).hexdigest()[:16]
-
-
-def step_unit(algo: Algorithm, hp) -> int:
-    """Env steps per indivisible piece of work: a TD3 delay cycle, a PPO iteration."""
-    return hp.policy_delay if algo.off_policy else hp.num_envs * hp.unroll_length
-
-
-def boundaries(job: TrainJob, unit: int) -> list[int]:
-    """Env steps at which the host logs, evaluates, snapshots or checkpoints (multiples of unit)."""
-    up = lambda s: unit * math.ceil(s / unit)  # noqa: E731
-    points = {up(s) for s in range(job.log_every, job.total_steps, job.log_every)}
-    points |= {up(s) for s in job.checkpoints} | {up(job.total_steps)}
-    if job.warmup_steps:
-        points.add(up(job.warmup_steps))
-    return sorted(points)
-
-
-def checkpoint_state(carry) -> dict:
-    """What a checkpoint holds: the carry of one seed, the buffer reduced to its insertion point."""
-    if isinstance(carry, OffPolicyCarry):
-        return {"agent": carry.agent, "env": carry.env, "key": carry.key, "steps": carry.steps,
-                "buffer_size": carry.buffer.size}
-    return {"agent": carry.agent, "envs": carry.envs, "key": carry.key, "steps": carry.steps}
-
-
-def template(meta: dict, capacity: int = 1, n_seeds: int | None = None):
-    """The carry's shapes for a run described by checkpoint metadata (nothing is computed)."""
-    algo = ALGORITHMS[meta["algo"]]
-    env = make_env(meta["env"], meta["backend"])
-    hp = algo.make_config(meta["hyperparameters"])
-    init = lambda k: carry_init(algo, env, hp, k, capacity, meta.get("state_every", 0))  # noqa: E731
-    if n_seeds is None:
-        return jax.eval_shape(init, jax.random.key(0))
-    return jax.eval_shape(jax.vmap(init), jax.random.split(jax.random.key(0), n_seeds))
-
-
-def load_checkpoint(path: str | os.PathLike) -> tuple[dict, dict]:
-    """(meta, state) of an agent checkpoint; state as in `checkpoint_state`."""
-    return checkpoint.load(path, "agent", lambda meta: checkpoint_state(template(meta)))
-
-
-def load_replay(path: str | os.PathLike) -> tuple[dict, Any]:
-    """(meta, buffer) of a seed's replay file: every transition stored in training order."""
-    return checkpoint.load(path, "replay", lambda meta: template(meta, capacity=meta["capacity"]).buffer)
-
-
-def load_states(path: str | os.PathLike) -> tuple[dict, Any]:
-    """(meta, states) of a seed's archive: brax States stacked on a leading axis, the k-th the
-    state that transition meta["collection_times"][k] of the replay file was taken from."""
-
-    def shapes(meta):
-        one = jax.eval_shape(make_env(meta["env"], meta["backend"]).reset, jax.random.key(0))
-        n = len(meta["collection_times"])
-        return jax.tree.map(lambda x: jax.ShapeDtypeStruct((n, *x.shape), x.dtype), one)
-
-    return checkpoint.load(path, "states", shapes)
 
 
 class Trainer:
@@ -232,30 +151,3 @@ class Trainer:
                 table = pl.DataFrame([r for r in rows if r["seed"] == seed], schema=EVAL_SCHEMA)
                 tables.write_parquet(table, eval_paths[seed])
         self.snapshot_path.unlink(missing_ok=True)
-
-
-def main(argv: list[str] | None = None) -> None:
-    """Run a TrainJob outside Snakemake: python -m workflow_lib.training.trainer JOB.json OUT_DIR [SNAPSHOT_S]."""
-    import sys
-
-    argv = sys.argv[1:] if argv is None else argv
-    fields = json.loads(Path(argv[0]).read_text())
-    job = TrainJob.from_fields(fields)
-    out = Path(argv[1])
-    logging.basicConfig(level=logging.WARNING)
-    log = logging.getLogger("train")
-    log.setLevel(logging.INFO)
-    trainer = Trainer(job, out / "_work", log)
-    carry, rows = trainer.run(snapshot_every_s=float(argv[2]) if len(argv) > 2 else 300.0)
-    trainer.publish(
-        carry, rows,
-        {(s, t): out / f"seed{s}" / f"step{t}.msgpack" for s in job.seeds for t in job.checkpoints},
-        {s: out / f"seed{s}" / "replay.msgpack" for s in job.seeds} if trainer.algo.off_policy else {},
-        {s: out / f"seed{s}" / "eval.parquet" for s in job.seeds},
-        {s: out / f"seed{s}" / "states.msgpack" for s in job.seeds} if trainer.algo.off_policy and job.state_every
-        else {},
-    )
-
-
-if __name__ == "__main__":
-    main()

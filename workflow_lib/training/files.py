@@ -1,0 +1,55 @@
+"""Loading what training wrote: agent checkpoints, replay buffers and archives of env states,
+restored into the carry's shapes (computed, never stored)."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import jax
+
+from workflow_lib.agents.registry import ALGORITHMS
+from workflow_lib.core import checkpoint
+from workflow_lib.envs.native import make_env
+from workflow_lib.training.loops import OffPolicyCarry, carry_init
+
+
+def checkpoint_state(carry) -> dict:
+    """What a checkpoint holds: the carry of one seed, the buffer reduced to its insertion point."""
+    if isinstance(carry, OffPolicyCarry):
+        return {"agent": carry.agent, "env": carry.env, "key": carry.key, "steps": carry.steps,
+                "buffer_size": carry.buffer.size}
+    return {"agent": carry.agent, "envs": carry.envs, "key": carry.key, "steps": carry.steps}
+
+
+def template(meta: dict, capacity: int = 1, n_seeds: int | None = None):
+    """The carry's shapes for a run described by checkpoint metadata (nothing is computed)."""
+    algo = ALGORITHMS[meta["algo"]]
+    env = make_env(meta["env"], meta["backend"])
+    hp = algo.make_config(meta["hyperparameters"])
+    init = lambda k: carry_init(algo, env, hp, k, capacity, meta.get("state_every", 0))  # noqa: E731
+    if n_seeds is None:
+        return jax.eval_shape(init, jax.random.key(0))
+    return jax.eval_shape(jax.vmap(init), jax.random.split(jax.random.key(0), n_seeds))
+
+
+def load_checkpoint(path: str | os.PathLike) -> tuple[dict, dict]:
+    """(meta, state) of an agent checkpoint; state as in `checkpoint_state`."""
+    return checkpoint.load(path, "agent", lambda meta: checkpoint_state(template(meta)))
+
+
+def load_replay(path: str | os.PathLike) -> tuple[dict, Any]:
+    """(meta, buffer) of a seed's replay file: every transition stored in training order."""
+    return checkpoint.load(path, "replay", lambda meta: template(meta, capacity=meta["capacity"]).buffer)
+
+
+def load_states(path: str | os.PathLike) -> tuple[dict, Any]:
+    """(meta, states) of a seed's archive: brax States stacked on a leading axis, the k-th the
+    state that transition meta["collection_times"][k] of the replay file was taken from."""
+
+    def shapes(meta):
+        one = jax.eval_shape(make_env(meta["env"], meta["backend"]).reset, jax.random.key(0))
+        n = len(meta["collection_times"])
+        return jax.tree.map(lambda x: jax.ShapeDtypeStruct((n, *x.shape), x.dtype), one)
+
+    return checkpoint.load(path, "states", shapes)

@@ -1,0 +1,56 @@
+"""A job's input files as the studies take them: policies looked up by identity among the files
+the rule declared, never a path rebuilt from the config inside a job."""
+
+from __future__ import annotations
+
+from typing import Callable, Iterable
+
+import numpy as np
+import polars as pl
+
+from workflow_lib.agents.registry import off_policy
+from workflow_lib.studies.policy import Policy, load_policy
+from workflow_lib.workflow import layout
+
+
+class MissingInput(LookupError):
+    """A job asked for a policy whose files its rule does not declare as inputs."""
+
+
+def policy_files(files: Iterable[str]) -> Callable[[dict], tuple[str, str | None]]:
+    """identity (env, algo, seed, step) -> (checkpoint, replay file or None on-policy), both
+    among the rule's input files. Asking for a policy the rule does not declare is an error
+    naming it: its files may not exist yet, or be out of date."""
+    declared = {str(f) for f in files}
+
+    def paths(identity: dict) -> tuple[str, str | None]:
+        env, algo, seed, step = (identity[k] for k in ("env", "algo", "seed", "step"))
+        checkpoint = layout.checkpoint_path(env, algo, seed, step)
+        replay = layout.replay_path(env, algo, seed) if off_policy(algo) else None
+        missing = [p for p in (checkpoint, replay) if p is not None and p not in declared]
+        if missing:
+            raise MissingInput(f"{env} {algo} seed {seed} step {step}: {', '.join(missing)} is not an input of this job")
+        return checkpoint, replay
+
+    return paths
+
+
+def policy_loader(files: Iterable[str]) -> Callable[[dict], Policy]:
+    """identity (env, algo, seed, step) -> its Policy, loaded from the rule's input files."""
+    paths = policy_files(files)
+    return lambda identity: load_policy(*paths(identity))
+
+
+def purd_returns(files: Iterable[str]) -> Callable[[dict], np.ndarray]:
+    """identity (env, algo, seed, step) -> the returns of its PURD under its own update, read from
+    the rule's input files (an error naming the policy if the rule does not declare it)."""
+    declared = {str(f) for f in files}
+
+    def returns(identity: dict) -> np.ndarray:
+        env, algo, seed, step = (identity[k] for k in ("env", "algo", "seed", "step"))
+        path = layout.purd_path(env, algo, algo, seed, step)
+        if path not in declared:
+            raise MissingInput(f"{env} {algo} seed {seed} step {step}: {path} is not an input of this job")
+        return pl.read_parquet(path, columns=["return"])["return"].to_numpy()
+
+    return returns
