@@ -20,32 +20,31 @@ On-policy learners are trained by the PPO loop (training/loops.py, ppo_chunk: `c
 from __future__ import annotations
 
 import dataclasses
+import functools
+import importlib
 from types import ModuleType
-
-from workflow_lib.agents import bc
-from workflow_lib.agents import ppo
-from workflow_lib.agents import sac
-from workflow_lib.agents import td3
 
 PROTOCOL = ("init", "update", "policy", "actor_params", "with_actor_params", "post_update")
 
 
 @dataclasses.dataclass(frozen=True)
 class Algorithm:
-    """A learner module (PROTOCOL, and `explore` if off-policy) with its hyperparameter class."""
+    """A learner: its module (imported on first use, so that planning a workflow, which asks only
+    `off_policy`, does not import JAX) and the name of its hyperparameter dataclass there."""
 
     name: str
-    module: ModuleType
-    config_cls: type
-    off_policy: bool
+    module_name: str
+    config_name: str
+    off_policy: bool  # its checkpoints come with a replay buffer, which its post_update reads
     trained: bool = True  # False: made by a study (bc's clones), never by the training loops
 
-    def __post_init__(self):
-        loop = (("explore",) if self.off_policy else ("collect",)) if self.trained else ()
-        needed = PROTOCOL + loop
-        missing = [f for f in needed if not callable(getattr(self.module, f, None))]
-        if missing:
-            raise TypeError(f"learner {self.name!r} ({self.module.__name__}) lacks {', '.join(missing)}")
+    @property
+    def module(self) -> ModuleType:
+        return _checked_module(self)
+
+    @property
+    def config_cls(self) -> type:
+        return getattr(self.module, self.config_name)
 
     def make_config(self, values: dict):
         """The hyperparameter dataclass from config values (unknown keys are ignored here)."""
@@ -54,22 +53,33 @@ class Algorithm:
         return self.config_cls(**kwargs)
 
 
+@functools.lru_cache(maxsize=None)
+def _checked_module(algo: Algorithm) -> ModuleType:
+    module = importlib.import_module(algo.module_name)
+    loop = (("explore",) if algo.off_policy else ("collect",)) if algo.trained else ()
+    missing = [f for f in PROTOCOL + loop if not callable(getattr(module, f, None))]
+    if missing or not dataclasses.is_dataclass(getattr(module, algo.config_name, None)):
+        raise TypeError(f"learner {algo.name!r} ({algo.module_name}) lacks {', '.join(missing or [algo.config_name])}")
+    return module
+
+
 ALGORITHMS = {
-    "td3": Algorithm("td3", td3, td3.TD3Config, True),
-    "sac": Algorithm("sac", sac, sac.SACConfig, True),
-    "ppo": Algorithm("ppo", ppo, ppo.PPOConfig, False),
+    "td3": Algorithm("td3", "workflow_lib.agents.td3", "TD3Config", off_policy=True),
+    "sac": Algorithm("sac", "workflow_lib.agents.sac", "SACConfig", off_policy=True),
+    "ppo": Algorithm("ppo", "workflow_lib.agents.ppo", "PPOConfig", off_policy=False),
     # Not trained by the training rules: clones of TD3 policies (behaviour_cloning), registered so
     # that the PURD engine samples them like any learner (their update: one more BC step).
-    "bc": Algorithm("bc", bc, bc.BCConfig, True, trained=False),
+    "bc": Algorithm("bc", "workflow_lib.agents.bc", "BCConfig", off_policy=True, trained=False),
 }
 
 
-def register(name: str, module: ModuleType, config_cls: type, off_policy: bool) -> Algorithm:
-    """Add a learner at run time (tests, notebooks); a workflow learner gets a line in ALGORITHMS
+def register(name: str, module_name: str, config_name: str, off_policy: bool) -> Algorithm:
+    """Add a learner at run time (tests, notebooks). A workflow learner gets a line in ALGORITHMS
     above instead, so that every job process knows it."""
     if name in ALGORITHMS or name == "gaussian":
         raise ValueError(f"a learner named {name!r} exists already")
-    ALGORITHMS[name] = Algorithm(name, module, config_cls, off_policy)
+    ALGORITHMS[name] = Algorithm(name, module_name, config_name, off_policy)
+    ALGORITHMS[name].module  # noqa: B018  (check the protocol now, not in the first job)
     return ALGORITHMS[name]
 
 

@@ -1,0 +1,85 @@
+"""README "Add your own learner": the worked example (examples/ddpg.py) registered, trained by the
+pipeline's own training job, its checkpoints loaded, its PURD sampled and summarised."""
+
+import copy
+import sys
+from pathlib import Path
+
+import jax
+import numpy as np
+import pytest
+import yaml
+
+from workflow_lib.agents import registry
+from workflow_lib.analysis.stats import StatsSettings, summarize
+from workflow_lib.studies import purd
+from workflow_lib.training.job import TrainJob
+from workflow_lib.training.trainer import Trainer
+from workflow_lib.workflow.config import ConfigError, load_schema, validate_config
+
+ROOT = Path(__file__).resolve().parent.parent
+HIDDEN = [32, 32]
+
+
+@pytest.fixture(scope="module")
+def ddpg():
+    sys.path.insert(0, str(ROOT / "examples"))
+    if "ddpg" not in registry.ALGORITHMS:
+        registry.register("ddpg", "ddpg", "DDPGConfig", off_policy=True)  # README step 2, at run time
+    yield registry.ALGORITHMS["ddpg"]
+
+
+@pytest.fixture(scope="module")
+def trained(ddpg, tmp_path_factory):
+    """The probe task (known optimum: return 0) trained by the pipeline's Trainer, published."""
+    out = tmp_path_factory.mktemp("ddpg")
+    job = TrainJob(env="probe", backend="none", algo="ddpg", seeds=(0,), total_steps=1500, checkpoints=(500, 1500),
+                   hyperparameters={"hidden": HIDDEN, "batch_size": 64, "learning_rate": 1e-3}, warmup_steps=200,
+                   log_every=500, episode_length=1)
+    trainer = Trainer(job, out / "_work", __import__("logging").getLogger("ddpg-test"))
+    carry, rows = trainer.run(snapshot_every_s=1e9)
+    paths = {(0, t): out / f"step{t}.msgpack" for t in job.checkpoints}
+    trainer.publish(carry, rows, paths, {0: out / "replay.msgpack"}, {0: out / "eval.parquet"})
+    return out, rows
+
+
+def test_the_example_learner_trains_with_the_pipelines_training_job(ddpg, trained):
+    """The probe's optimal action is obs / 2: the trained policy is close to it on fresh observations."""
+    out, rows = trained
+    assert sorted({r["step"] for r in rows}) == [200, 500, 1000, 1500]  # warm-up end, logs, checkpoints
+    obs = jax.random.uniform(jax.random.key(9), (256, 2), minval=-1.0, maxval=1.0)
+    error = {}
+    for step in (500, 1500):
+        agent = purd.load_policy(out / f"step{step}.msgpack", out / "replay.msgpack").agent
+        error[step] = float(np.mean(np.square(ddpg.module.policy(agent, obs) - 0.5 * obs)))
+    fresh = ddpg.module.init(jax.random.key(0), 2, 2, ddpg.make_config({"hidden": HIDDEN}))
+    untrained = float(np.mean(np.square(ddpg.module.policy(fresh, obs) - 0.5 * obs)))
+    assert max(error.values()) < 0.01 < untrained, (error, untrained)
+
+
+def test_the_example_learner_gets_its_post_update_return_distribution(trained):
+    out, _ = trained
+    policy = purd.load_policy(out / "step1500.msgpack", out / "replay.msgpack")
+    assert policy.algo == "ddpg" and policy.buffer is not None and int(policy.buffer.size) == 1500
+    samples = purd.sample(policy, "ddpg", purd.Settings(n=16, batch_size=8, episode_length=1))
+    assert samples["return"].shape == (16,) and np.isfinite(samples["return"]).all()
+    assert len(np.unique(samples["return"])) > 1  # each sample is its own update
+    again = purd.sample(policy, "ddpg", purd.Settings(n=16, batch_size=8, episode_length=1))
+    np.testing.assert_array_equal(samples["return"], again["return"])
+    stats = summarize(samples["return"].astype(np.float64), StatsSettings(resamples=50))
+    assert stats["mean"] <= 0 and stats["std"] > 0
+
+
+def test_the_config_takes_the_learner_once_the_schema_names_it():
+    """README step 3: the learner's name in definitions.learner and a section of its hyperparameters."""
+    config = yaml.safe_load((ROOT / "configs" / "tiny.yaml").read_text())
+    config["algos"] = ["ddpg"]
+    config["ddpg"] = {"total_steps": 600, "checkpoints": [600], "warmup_steps": 200, "hidden": HIDDEN}
+    with pytest.raises(ConfigError, match="algos"):
+        validate_config(copy.deepcopy(config))
+    schema = load_schema()
+    schema["definitions"]["learner"]["enum"].append("ddpg")
+    schema["properties"]["ddpg"] = copy.deepcopy(schema["properties"]["td3"])  # the off-policy keys
+    schema["properties"]["ddpg"]["properties"].pop("state_every")  # TD3's alone
+    validated = validate_config(config, schema)
+    assert validated["ddpg"]["batch_size"] == 256 and validated["ddpg"]["hidden"] == HIDDEN
