@@ -2,11 +2,13 @@
 pipeline's own training job, its checkpoints loaded, its PURD sampled and summarised."""
 
 import copy
+import shutil
 import sys
 from pathlib import Path
 
 import jax
 import numpy as np
+import polars as pl
 import pytest
 import yaml
 
@@ -83,3 +85,40 @@ def test_the_config_takes_the_learner_once_the_schema_names_it():
     schema["properties"]["ddpg"]["properties"].pop("state_every")  # TD3's alone
     validated = validate_config(config, schema)
     assert validated["ddpg"]["batch_size"] == 256 and validated["ddpg"]["hidden"] == HIDDEN
+
+
+@pytest.mark.xdist_group("workflow")
+def test_the_workflow_runs_the_added_learner_after_the_readme_steps(tmp_path):
+    """The README's three steps applied to a copy of the workflow and its library, then the
+    tiny config with algos [ddpg]: trained, sampled, summarised and drawn by the workflow's rules."""
+    from workflow_run import copy_workflow, snakemake
+
+    work = copy_workflow(tmp_path / "workflow")
+    shutil.copytree(ROOT / "workflow_lib", work / "workflow_lib", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy(ROOT / "examples" / "ddpg.py", work / "workflow_lib" / "agents" / "ddpg.py")  # step 1
+    registry_file = work / "workflow_lib" / "agents" / "registry.py"  # step 2
+    registry_text = registry_file.read_text()
+    anchor = '    "ppo": Algorithm("ppo", "workflow_lib.agents.ppo", "PPOConfig", off_policy=False),\n'
+    assert anchor in registry_text
+    registry_file.write_text(registry_text.replace(
+        anchor, anchor + '    "ddpg": Algorithm("ddpg", "workflow_lib.agents.ddpg", "DDPGConfig", off_policy=True),\n'))
+    schema_file = work / "schemas" / "config.schema.yaml"  # step 3
+    schema_text = schema_file.read_text()
+    assert "  learner: {enum: [td3, sac, ppo]}\n" in schema_text and "  sac:\n" in schema_text
+    schema_file.write_text(schema_text.replace("  learner: {enum: [td3, sac, ppo]}\n", "  learner: {enum: [td3, sac, ppo, ddpg]}\n")
+                           .replace("  sac:\n", "  ddpg:\n    type: object\n    additionalProperties: false\n"
+                                    "    required: [total_steps, checkpoints]\n    properties:\n"
+                                    "      <<: *offpolicy_common\n      exploration_noise: {type: number, minimum: 0, default: 0.1}\n"
+                                    "  sac:\n", 1))
+    (work / "ddpg.yaml").write_text("algos: [ddpg]\nddpg: {total_steps: 600, checkpoints: [400, 600], warmup_steps: 200,"
+                                    " log_every: 200, hidden: [32, 32], batch_size: 32}\n")
+    env = {"PYTHONPATH": str(work)}  # the copy's library, with the learner added
+    result = snakemake(work, "purd_map", "learning_curves", "--cores", "2", "--configfile", "configs/tiny.yaml",
+                       "ddpg.yaml", env=env, timeout=900)
+    assert result.returncode == 0, result.stderr[-3000:]
+    results = work / "results"
+    assert len(list(results.glob("checkpoints/hopper/ddpg/seed*/step*.msgpack"))) == 2 * 2
+    purds = sorted(results.glob("purd/hopper/ddpg/ddpg/seed*/step*.parquet"))
+    assert len(purds) == 4 and all(pl.read_parquet(p).height == 12 for p in purds)
+    assert (results / "figures" / "purd_map_hopper.png").read_bytes()[:4] == b"\x89PNG"
+    assert (results / "figures" / "learning_curves.png").read_bytes()[:4] == b"\x89PNG"

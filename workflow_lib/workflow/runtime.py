@@ -1,18 +1,47 @@
-"""What every Snakemake job script sets up first: its log file, JAX's compilation cache, its
-share of the CPU cores and, for sampling, those cores as devices."""
+"""What every Snakemake job script sets up first, in one call (setup_job): its log file, a console
+without third-party noise, its share of the CPU cores or, for sampling, those cores as devices,
+and JAX's compilation cache, keyed by the host's CPU."""
 
 from __future__ import annotations
 
 import fcntl
+import hashlib
 import logging
 import os
+import platform
 import tempfile
 from pathlib import Path
 
 import jax
+import jaxlib
+
+from workflow_lib.core import quiet
+
+# Before the script's other library imports: they load brax and mujoco, whose import prints.
+quiet.silence()
 
 # Open lock files of the cores this process claimed: a claim lasts as long as the process.
 _CLAIMS: list = []
+
+
+def setup_job(snakemake, name: str, *, devices: bool = False, claim: bool = False) -> logging.Logger:
+    """Everything a job script sets up first, in order; returns the logger of the rule's log file.
+
+    Logger, silenced third-party noise (workflow_lib/core/quiet.py), then with `claim` this job's
+    share of the cores (before JAX starts: XLA sizes its thread pools by them), the compilation
+    cache, and with `devices` the job's cores as JAX devices (before the first computation).
+    The cache folder is read from snakemake.config["compilation_cache"], not from a rule param:
+    it is infrastructure that changes no result, and an edited param reruns the rule's jobs."""
+    if devices and claim:
+        raise ValueError("a job either claims cores (one device) or exposes its cores as devices")
+    log = job_logger(name, snakemake.log[0])
+    quiet.silence()
+    if claim:
+        log.info("cores %s", claim_cores(snakemake.threads))
+    compilation_cache(snakemake.config.get("compilation_cache"))
+    if devices:
+        host_devices(snakemake.threads)
+    return log
 
 
 def job_logger(name: str, path: str) -> logging.Logger:
@@ -26,13 +55,42 @@ def job_logger(name: str, path: str) -> logging.Logger:
     return log
 
 
-def compilation_cache(directory: str | None) -> None:
+def compilation_cache(directory: str | os.PathLike | None) -> Path | None:
     """Share compiled programs between jobs: the jobs of one rule compile the same programs
     (same shapes, other checkpoints), which costs more than their work at small scales.
-    Loading a cached executable runs the same machine code, so results are unchanged."""
-    if directory:
-        jax.config.update("jax_compilation_cache_dir", directory)
-        jax.config.update("jax_persistent_cache_min_compile_time_secs", 1.0)
+    Loading a cached executable runs the same machine code, so results are unchanged.
+
+    The programs go to a subfolder of `directory` named by this host's CPU (cpu_key): on a
+    cluster whose nodes differ in CPU and share the folder, a node never loads machine code
+    compiled for instructions it lacks (XLA:CPU would only log an error, then run it: SIGILL).
+    jax 0.8's own cache key already hashes the CPU's features (the serialized CPU topology, in
+    jax._src.cache_key), with a fallback that hashes only the device kind "cpu"; the subfolder
+    keeps the guarantee ours and shows it on disk. Returns the folder used."""
+    if not directory:
+        return None
+    folder = Path(directory) / cpu_key()
+    jax.config.update("jax_compilation_cache_dir", str(folder))
+    jax.config.update("jax_persistent_cache_min_compile_time_secs", 1.0)
+    quiet.filter_xla_cache_log()
+    return folder
+
+
+def cpu_key() -> str:
+    """This host's CPU as a folder name: the architecture, the jax version and a short hash of
+    the CPU's instruction-set flags (/proc/cpuinfo: `flags` on x86, `Features` on ARM) and of
+    jax's and jaxlib's versions. Hosts whose CPUs have the same flags run each other's programs."""
+    flags = ""
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                name, _, value = line.partition(":")
+                if name.strip() in ("flags", "Features"):
+                    flags = " ".join(sorted(value.split()))
+                    break
+    except OSError:  # no /proc (macOS): the processor's name is all there is
+        flags = platform.processor()
+    text = "\n".join([platform.machine(), flags, jax.__version__, jaxlib.__version__])
+    return f"{platform.machine()}-jax{jax.__version__}-{hashlib.sha256(text.encode()).hexdigest()[:12]}"
 
 
 def host_devices(count: int | None = None) -> None:
