@@ -15,6 +15,7 @@ from workflow_lib.plots import rejection as rejection_plots
 from workflow_lib.analysis import selection
 from workflow_lib.analysis import stats
 from workflow_lib.training import trainer as training
+from workflow_lib.training.files import load_replay
 from workflow_lib.agents.registry import ALGORITHMS
 from workflow_lib.envs.native import make_env
 from workflow_lib.training.loops import offpolicy_chunk
@@ -79,7 +80,7 @@ def test_a_rejection_restores_networks_optimizers_buffer_and_steps_but_not_env_o
 
 
 def test_the_checkpoint_buffer_gets_room_for_the_proposals(checkpoint, start):
-    _, stored = training.load_replay(checkpoint[1])
+    _, stored = load_replay(checkpoint[1])
     delay = start.carry.agent.config.policy_delay
     assert int(start.carry.buffer.size) == 400 == stored.data.obs.shape[0]  # the checkpoint's buffer was full
     assert start.carry.buffer.data.obs.shape[0] == 400 + SETTINGS.proposals * delay
