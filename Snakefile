@@ -22,8 +22,6 @@ include: "rules/figures.smk"
 
 
 rule all:
+    default_target: True
     input:
-        all_checkpoints(),
-        "results/figures/learning_curves.png",
-        [layout.purd_map(env) for env in config["envs"]],
-        [figure_files(f) for f in built_figures()],
+        all_targets(),

@@ -1,14 +1,15 @@
 # Algorithm 1, post-update CVaR rejection (Figures 7, 24, 26): starting policies picked from the
-# statistics, then per starting policy and run the traces of both variants (rejection, baseline).
+# statistics of its learner, then per starting policy and run the traces of both variants
+# (rejection, baseline).
 
 
 rule algorithm1_starts:
     input:
-        layout.stats_table("{env}"),
+        algorithm1_stats,
     output:
         layout.algorithm1_file("{env}", "{algo}", "starts"),
     log:
-        "logs/algorithm1/{env}/{algo}/starts.log",
+        layout.log("algorithm1", "{env}", "{algo}", "starts"),
     conda:
         "../envs/jax.yaml"
     params:
@@ -20,11 +21,13 @@ rule algorithm1_starts:
 rule algorithm1:
     input:
         starts=layout.algorithm1_file("{env}", "{algo}", "starts"),
-        policies=lambda w: layout.policy_files(config, w.env, w.algo),
+        policies=algorithm1_policies,
     output:
         layout.algorithm1_file("{env}", "{algo}", "start{start}_run{run}"),
     log:
-        "logs/algorithm1/{env}/{algo}/start{start}_run{run}.log",
+        layout.log("algorithm1", "{env}", "{algo}", "start{start}_run{run}"),
+    benchmark:
+        layout.benchmark("algorithm1", "{env}", "{algo}", "start{start}_run{run}")
     wildcard_constraints:
         start=r"\d+",
         run=r"\d+",
@@ -33,8 +36,8 @@ rule algorithm1:
     threads: config["resources"]["purd_threads"]
     resources:
         gpu=config["resources"]["gpu"],
-        runtime=lambda w: requests.algorithm1_runtime(config),
-        mem_mb=lambda w: requests.algorithm1_mem(config),
+        runtime=requests.algorithm1_runtime(config),
+        mem_mb=algorithm1_mem,
     params:
         settings=algorithm1_settings(),
     script:
@@ -45,9 +48,9 @@ rule algorithm1_table:
     input:
         layout.algorithm1_traces(config),
     output:
-        "results/tables/algorithm1.parquet",
+        layout.table("algorithm1"),
     log:
-        "logs/tables/algorithm1.log",
+        layout.log("tables", "algorithm1"),
     conda:
         "../envs/jax.yaml"
     script:

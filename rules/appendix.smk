@@ -4,18 +4,20 @@
 
 rule start_states:
     input:
-        unpack(lambda w: layout.start_states_inputs(config, w.env, int(w.seed))),
+        unpack(start_states_inputs),
     output:
         layout.start_states_file("{env}", "{seed}"),
     log:
-        "logs/start_states/{env}/seed{seed}.log",
+        layout.log("start_states", "{env}", "seed{seed}"),
+    benchmark:
+        layout.benchmark("start_states", "{env}", "seed{seed}")
     conda:
         "../envs/jax.yaml"
     threads: config["resources"]["purd_threads"]
     resources:
         gpu=config["resources"]["gpu"],
-        runtime=lambda w: requests.start_states_runtime(config),
-        mem_mb=lambda w: requests.purd_mem(config, "td3"),
+        runtime=requests.start_states_runtime(config),
+        mem_mb=requests.purd_mem(config, "td3"),
     params:
         settings=purd_settings("td3", config["start_states"]),
         states=config["start_states"]["states"],
@@ -31,32 +33,34 @@ rule start_states_table:
             for seed in layout.td3_seeds(config, "start_states")
         ],
     output:
-        "results/tables/start_states.parquet",
+        layout.table("start_states"),
     log:
-        "logs/tables/start_states.log",
+        layout.log("tables", "start_states"),
     conda:
         "../envs/jax.yaml"
     params:
-        stats=config["stats"],
+        stats=stats_settings(),
     script:
         "../scripts/start_states_table.py"
 
 
 rule bc_train:
     input:
-        checkpoints=lambda w: [layout.checkpoint_path(w.env, "td3", w.seed, t) for t in layout.bc_teachers(config)],
+        checkpoints=bc_teacher_checkpoints,
         replay=layout.replay_path("{env}", "td3", "{seed}"),
     output:
         layout.bc_file("{env}", "{seed}", "clones"),
     log:
-        "logs/behaviour_cloning/{env}/seed{seed}_train.log",
+        layout.log("behaviour_cloning", "{env}", "seed{seed}_train"),
+    benchmark:
+        layout.benchmark("behaviour_cloning", "{env}", "seed{seed}_train")
     conda:
         "../envs/jax.yaml"
     threads: 1
     resources:
         gpu=config["resources"]["gpu"],
-        runtime=lambda w: requests.bc_train_runtime(config),
-        mem_mb=lambda w: requests.purd_mem(config, "td3"),
+        runtime=requests.bc_train_runtime(config),
+        mem_mb=requests.purd_mem(config, "td3"),
     params:
         section={k: config["behaviour_cloning"][k] for k in ("steps", "logs", "learning_rate", "minibatch")},
     script:
@@ -70,14 +74,16 @@ rule bc_purd:
     output:
         layout.bc_file("{env}", "{seed}", "purd"),
     log:
-        "logs/behaviour_cloning/{env}/seed{seed}_purd.log",
+        layout.log("behaviour_cloning", "{env}", "seed{seed}_purd"),
+    benchmark:
+        layout.benchmark("behaviour_cloning", "{env}", "seed{seed}_purd")
     conda:
         "../envs/jax.yaml"
     threads: config["resources"]["purd_threads"]
     resources:
         gpu=config["resources"]["gpu"],
-        runtime=lambda w: requests.bc_purd_runtime(config),
-        mem_mb=lambda w: requests.purd_mem(config, "td3"),
+        runtime=requests.bc_purd_runtime(config),
+        mem_mb=requests.purd_mem(config, "td3"),
     params:
         settings=purd_settings("bc", config["behaviour_cloning"]),
     script:
@@ -91,14 +97,14 @@ rule bc_table:
             for env in config["envs"]
             for seed in layout.td3_seeds(config, "behaviour_cloning")
         ],
-        stats=[layout.stats_table(env) for env in config["envs"]],
+        stats=layout.stats_tables(config, config["envs"], ["td3"]),
     output:
-        "results/tables/behaviour_cloning.parquet",
+        layout.table("behaviour_cloning"),
     log:
-        "logs/tables/behaviour_cloning.log",
+        layout.log("tables", "behaviour_cloning"),
     conda:
         "../envs/jax.yaml"
     params:
-        stats=config["stats"],
+        stats=stats_settings(),
     script:
         "../scripts/bc_table.py"

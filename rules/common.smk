@@ -1,10 +1,12 @@
-# Config validation (first thing) and the input functions the rules share.
+# Config validation (first thing) and the input, params and resources functions the rules share.
+# Each function of wildcards is named after what it gives a rule: no lambdas in the rules.
 import functools
 import sys
 
 from snakemake.exceptions import WorkflowError
 
-from workflow_lib.workflow.config import ConfigError, block_name, seed_blocks, validate_config
+from workflow_lib.agents.registry import ALGORITHMS, off_policy
+from workflow_lib.workflow.config import ConfigError, validate_config
 from workflow_lib.workflow import layout
 from workflow_lib.workflow import resources as requests
 
@@ -24,16 +26,25 @@ def eval_tables():
     return layout.all_eval_tables(config)
 
 
-def train_job(algo, seeds):
-    """params.job of a training rule: the TrainJob fields for its env wildcard."""
-    return functools.partial(layout.train_job_fields, config, algo=algo, seeds=seeds)
+def all_targets():
+    """What `all` builds: every checkpoint, the learning curves, each env's PURD map and every figure
+    target the config can build."""
+    return [
+        *all_checkpoints(),
+        layout.figure("learning_curves"),
+        *[layout.purd_map(env) for env in config["envs"]],
+        *[path for figure in built_figures() for path in figure_files(figure)],
+    ]
+
+
+# Post-update return distributions and their statistics (rules/purd.smk).
 
 
 def purd_inputs(wildcards):
     """A PURD job reads one checkpoint and, for TD3/SAC, its seed's replay buffer."""
     w = wildcards
     inputs = {"checkpoint": layout.checkpoint_path(w.env, w.algo, w.seed, w.step)}
-    if w.algo != "ppo":
+    if off_policy(w.algo):
         inputs["replay"] = layout.replay_path(w.env, w.algo, w.seed)
     return inputs
 
@@ -52,6 +63,127 @@ def purd_settings(kind, section=None):
     }
 
 
+def purd_job_settings(wildcards):
+    """params.settings of a PURD job: those of its kind of update."""
+    return purd_settings(wildcards.kind)
+
+
+def purd_runtime(wildcards):
+    """resources.runtime of a PURD job: N samples of its algorithm."""
+    return requests.purd_runtime(config, wildcards.algo)
+
+
+def purd_mem(wildcards):
+    """resources.mem_mb of a PURD job: one seed's replay buffer of its algorithm."""
+    return requests.purd_mem(config, wildcards.algo)
+
+
+def own_purds(wildcards):
+    """A statistics table's inputs: the PURD of every policy of its (env, algo), under its own update."""
+    return layout.own_purds(config, wildcards.env, wildcards.algo)
+
+
+def stats_policies(wildcards):
+    """A statistics table's rows: every (seed, step) of its (env, algo), in the order of its inputs."""
+    return layout.policies(config, wildcards.env, wildcards.algo)
+
+
+def stats_settings():
+    """Everything a statistics table computes from (StatsSettings.from_config)."""
+    return {k: config["stats"][k] for k in ("cvar_alphas", "ltp_alpha", "bins", "resamples", "confidence")}
+
+
+# What the studies read: the statistics table and the policies of their own algorithm only, so that
+# an edit of another algorithm reruns none of them.
+
+
+def landscape_stats(wildcards):
+    """The statistics of the env's landscape.algo policies, from which the pair is picked."""
+    return layout.stats_table(wildcards.env, config["landscape"]["algo"])
+
+
+def landscape_policies(wildcards):
+    """Every checkpoint (and replay file) of the env's landscape.algo policies."""
+    return layout.policy_files(config, wildcards.env, config["landscape"]["algo"])
+
+
+def landscape_purd_settings():
+    """params.settings of the landscape's histograms: PURDs of the pair, hist_samples each."""
+    return {**purd_settings(config["landscape"]["algo"]), "n": config["landscape"]["hist_samples"]}
+
+
+def failures_stats(wildcards):
+    """The statistics of the env's failures.algo policies, from which the noisy ones are picked."""
+    return layout.stats_table(wildcards.env, config["failures"]["algo"])
+
+
+def failures_purds(wildcards):
+    """The PURDs of the env's failures.algo policies, whose samples are rolled out again."""
+    return layout.own_purds(config, wildcards.env, config["failures"]["algo"])
+
+
+def failures_policies(wildcards):
+    """Every checkpoint (and replay file) of the env's failures.algo policies."""
+    return layout.policy_files(config, wildcards.env, config["failures"]["algo"])
+
+
+def interpolation_stats(wildcards):
+    """The statistics of the env's interpolation.algo policies, from which Table 2's pairs are picked."""
+    return layout.stats_table(wildcards.env, config["interpolation"]["algo"])
+
+
+def interpolation_policies(wildcards):
+    """Every checkpoint (and replay file) of the env's interpolation.algo policies."""
+    return layout.policy_files(config, wildcards.env, config["interpolation"]["algo"])
+
+
+def interpolation_path_settings(wildcards):
+    """params.interpolation of a paths job: sigma only where the points are perturbed (the plain
+    paths roll out the unperturbed interpolants), so a sigma edit leaves them be."""
+    cfg = config["interpolation"]
+    return {
+        "points": cfg["points"],
+        "batch_size": cfg["batch_size"],
+        "sigma": cfg["sigma"] if wildcards.kind == "perturbed" else 0.0,
+    }
+
+
+def interpolation_path_samples(wildcards):
+    """params.samples of a paths job: perturbed rollouts per point (0: one plain rollout)."""
+    return config["interpolation"]["perturbations"] if wildcards.kind == "perturbed" else 0
+
+
+def interpolation_runtime(wildcards):
+    """resources.runtime of a paths job."""
+    return requests.interpolation_runtime(config, wildcards.kind)
+
+
+def btp_settings():
+    """params.interpolation of a BTP job: the interpolation keys it computes from."""
+    keys = ("algo", "points", "sigma", "batch_size", "btp_pairs", "btp_samples", "btp_threshold")
+    return {k: config["interpolation"][k] for k in keys}
+
+
+def btp_policies(wildcards):
+    """The env's interpolation.algo policies, among which the BTP's random pairs are drawn."""
+    return layout.policies(config, wildcards.env, config["interpolation"]["algo"])
+
+
+def algorithm1_stats(wildcards):
+    """The statistics of the env's policies of Algorithm 1's learner, its starts' candidates."""
+    return layout.stats_table(wildcards.env, wildcards.algo)
+
+
+def algorithm1_policies(wildcards):
+    """Every checkpoint and replay file of the env's policies of Algorithm 1's learner."""
+    return layout.policy_files(config, wildcards.env, wildcards.algo)
+
+
+def algorithm1_mem(wildcards):
+    """resources.mem_mb of a run of Algorithm 1 (asked for only where the config has its learner)."""
+    return requests.algorithm1_mem(config)
+
+
 def algorithm1_settings():
     """Everything a run of Algorithm 1 computes from (rejection.Settings), so that an edit reruns
     exactly these jobs."""
@@ -64,6 +196,19 @@ def algorithm1_settings():
     }
 
 
+def start_states_inputs(wildcards):
+    """A start-states job reads its TD3 run's checkpoints, replay file and stored states."""
+    return layout.start_states_inputs(config, wildcards.env, int(wildcards.seed))
+
+
+def bc_teacher_checkpoints(wildcards):
+    """The TD3 checkpoints a BC job clones (behaviour_cloning.teachers of its run)."""
+    return [layout.checkpoint_path(wildcards.env, "td3", wildcards.seed, t) for t in layout.bc_teachers(config)]
+
+
+# Figures.
+
+
 def figure_env(figure):
     """The env a numbered per-env figure shows, checked against the config's envs."""
     env = PAPER_FIGURE_ENVS.get(figure) or config["figures"]["figure2"]["env"]
@@ -72,9 +217,49 @@ def figure_env(figure):
     return env
 
 
-def failure_figure_envs(name):
+def failure_figure_envs(wildcards):
     """Figure 3 shows the envs of figures.figure3.envs, Figure 23 every env."""
-    return config["figures"]["figure3"]["envs"] if name == "figure3" else config["envs"]
+    return config["figures"]["figure3"]["envs"] if wildcards.name == "figure3" else config["envs"]
+
+
+def failure_figure_files(wildcards):
+    """The failure rollouts of each env a failure figure shows."""
+    return [layout.failures_file(env, "trajectories") for env in failure_figure_envs(wildcards)]
+
+
+def interpolation_envs(wildcards):
+    """Figures 5 and 9 show the envs of their config entries, Figure 8 every env."""
+    name = wildcards.name
+    return config["figures"][name]["envs"] if name in ("figure5", "figure9") else config["envs"]
+
+
+def interpolation_figure_files(wildcards):
+    """The paths of each env an interpolation figure shows: Figure 8 the perturbed same-run paths,
+    Figures 5 and 9 the plain ones."""
+    kind = "perturbed" if wildcards.name == "figure8" else "paths"
+    return [layout.interpolation_file(env, kind) for env in interpolation_envs(wildcards)]
+
+
+def interpolation_figure_value(wildcards):
+    """The column an interpolation figure draws: Figure 8 the mean of the perturbed rollouts."""
+    return "mean" if wildcards.name == "figure8" else "return"
+
+
+def algorithm1_figure_stats(wildcards):
+    """Figure 24 draws every policy of Algorithm 1's learner: the statistics tables of that learner."""
+    if wildcards.name != "figure24":
+        return []
+    return layout.stats_tables(config, config["envs"], [config["algorithm1"]["algo"]])
+
+
+def algorithm1_figure_resamples(wildcards):
+    """Bootstrap resamples of Figure 7's interval (Figures 24 and 26 draw none)."""
+    return config["stats"]["resamples"] if wildcards.name == "figure7" else None
+
+
+def algorithm1_figure_confidence(wildcards):
+    """Confidence of Figure 7's interval (Figures 24 and 26 draw none)."""
+    return config["stats"]["confidence"] if wildcards.name == "figure7" else None
 
 
 # Algorithm 1's figures: built where the config has an off-policy learner (algorithm1.algo).
@@ -82,8 +267,8 @@ ALGORITHM1_FIGURES = ("figure7", "figure24", "figure25", "figure26")
 # The appendix studies of TD3 runs (Figure 10, Figure 22 and its table): built where td3 is in algos.
 TD3_FIGURES = ("figure10", "figure22")
 BC_TABLES = {
-    "correlations": "results/tables/bc_correlations.parquet",
-    "ltp": "results/tables/bc_ltp.parquet",
+    "correlations": layout.table("bc_correlations"),
+    "ltp": layout.table("bc_ltp"),
 }
 # The figure targets beyond Figure 2 and its per-env variants, each part of `all` (Algorithm 1's
 # where it runs).
@@ -103,16 +288,6 @@ FIGURE_TARGETS = (
 )
 
 
-def interpolation_envs(name):
-    """Figures 5 and 9 show the envs of their config entries, Figure 8 every env."""
-    return config["figures"][name]["envs"] if name in ("figure5", "figure9") else config["envs"]
-
-
-def interpolation_kind(name):
-    """Figure 8 shows the perturbed same-run paths, Figures 5 and 9 the plain ones."""
-    return "perturbed" if name == "figure8" else "paths"
-
-
 def built_figures():
     """The figure targets `all` builds: every one, but Algorithm 1's where it cannot run."""
     skip = ALGORITHM1_FIGURES if config["algorithm1"]["algo"] is None else ()
@@ -128,7 +303,7 @@ def figure_files(figure):
     if figure in TD3_FIGURES and "td3" not in config["algos"]:
         raise WorkflowError(f"{figure} studies TD3 runs, but td3 is not in algos (algos: {config['algos']})")
     if figure == "table2":
-        return ["results/tables/table2.parquet", layout.figure("table2", "html")]
+        return [layout.table("table2"), layout.figure("table2", "html")]
     if figure == "figure22":
         return [*BC_TABLES.values(), layout.figure("figure22"), layout.figure("table_bc", "html")]
     if figure in ("figure1", "figure27"):
@@ -139,6 +314,17 @@ def figure_files(figure):
     return [layout.figure(f"figure4_{env}")] + [
         layout.figure(f"figure4_{env}_{r}", "html") for r in ("success", "failure")
     ]
+
+
+def figure_target_files(figure, wildcards):
+    """Input function of a figure target (functools.partial of the figure): its files, checked
+    only when the target is asked for."""
+    return figure_files(figure)
+
+
+def purd_map_target(figure, wildcards):
+    """Input function of Figure 2 or 11-13 (functools.partial of the figure): its env's PURD map."""
+    return layout.purd_map(figure_env(figure))
 
 
 # Figures 11-13 of the paper show these envs; Figure 2 the env named in the config.

@@ -1,25 +1,27 @@
 # Failures (Figures 3, 4 and 23): a successful and a failing sample from the PURDs of the noisiest
-# policies of each env, rolled out again step by step.
+# failures.algo policies of each env, rolled out again step by step.
 
 
 rule failures:
     input:
-        stats=layout.stats_table("{env}"),
-        purds=lambda w: layout.own_purds(config, w.env),
-        policies=lambda w: layout.policy_files(config, w.env, config["failures"]["algo"]),
+        stats=failures_stats,
+        purds=failures_purds,
+        policies=failures_policies,
     output:
         layout.failures_file("{env}", "trajectories"),
     log:
-        "logs/failures/{env}.log",
+        layout.log("failures", "{env}"),
+    benchmark:
+        layout.benchmark("failures", "{env}")
     conda:
         "../envs/jax.yaml"
     threads: config["resources"]["purd_threads"]
     resources:
         gpu=config["resources"]["gpu"],
-        mem_mb=lambda w: requests.purd_mem(config, config["failures"]["algo"]),
+        mem_mb=requests.purd_mem(config, config["failures"]["algo"]),
     params:
-        failures=config["failures"],
-        stats=config["stats"],
-        settings=lambda w: purd_settings(config["failures"]["algo"]),
+        failures={k: config["failures"][k] for k in ("algo", "policies", "success_tolerance")},
+        stats={k: config["stats"][k] for k in ("ltp_alpha", "bins")},
+        settings=purd_settings(config["failures"]["algo"]),
     script:
         "../scripts/failures.py"

@@ -5,9 +5,9 @@ rule learning_curves_table:
     input:
         eval_tables(),
     output:
-        "results/tables/learning_curves.parquet",
+        layout.table("learning_curves"),
     log:
-        "logs/tables/learning_curves.log",
+        layout.log("tables", "learning_curves"),
     conda:
         "../envs/jax.yaml"
     script:
@@ -16,15 +16,15 @@ rule learning_curves_table:
 
 rule learning_curves:
     input:
-        "results/tables/learning_curves.parquet",
+        layout.table("learning_curves"),
     output:
         report(
-            "results/figures/learning_curves.png",
+            layout.figure("learning_curves"),
             caption="../report/learning_curves.rst",
             category="Training",
         ),
     log:
-        "logs/figures/learning_curves.log",
+        layout.log("figures", "learning_curves"),
     conda:
         "../envs/jax.yaml"
     params:
@@ -35,7 +35,7 @@ rule learning_curves:
 
 rule purd_map:
     input:
-        layout.stats_table("{env}"),
+        layout.stats_tables(config, ["{env}"]),
     output:
         report(
             layout.purd_map("{env}"),
@@ -44,7 +44,7 @@ rule purd_map:
             subcategory="{env}",
         ),
     log:
-        "logs/figures/purd_map_{env}.log",
+        layout.log("figures", "purd_map_{env}"),
     conda:
         "../envs/jax.yaml"
     params:
@@ -68,7 +68,7 @@ rule landscape_figure:
             subcategory="{env}",
         ),
     log:
-        "logs/figures/figure1_{env}.log",
+        layout.log("figures", "figure1_{env}"),
     conda:
         "../envs/jax.yaml"
     params:
@@ -91,7 +91,7 @@ rule landscape_zooms:
             subcategory="{env}",
         ),
     log:
-        "logs/figures/figure27_{env}.log",
+        layout.log("figures", "figure27_{env}"),
     conda:
         "../envs/jax.yaml"
     params:
@@ -102,17 +102,17 @@ rule landscape_zooms:
 
 rule failures_figure:
     input:
-        lambda w: [layout.failures_file(e, "trajectories") for e in failure_figure_envs(w.name)],
+        failure_figure_files,
     output:
         report(layout.figure("{name}"), caption="../report/failures.rst", category="Failures"),
     log:
-        "logs/figures/{name}.log",
+        layout.log("figures", "{name}"),
     wildcard_constraints:
         name="figure3|figure23",
     conda:
         "../envs/jax.yaml"
     params:
-        envs=lambda w: failure_figure_envs(w.name),
+        envs=failure_figure_envs,
     script:
         "../scripts/failures_figure.py"
 
@@ -135,7 +135,7 @@ rule failure_gaits:
             labels={"rollout": "failure"},
         ),
     log:
-        "logs/figures/figure4_{env}.log",
+        layout.log("figures", "figure4_{env}"),
     conda:
         "../envs/jax.yaml"
     params:
@@ -149,10 +149,10 @@ rule table2_pairs:
     input:
         [layout.interpolation_file(e, "pairs") for e in config["envs"]],
     output:
-        table="results/tables/table2.parquet",
+        table=layout.table("table2"),
         page=report(layout.figure("table2", "html"), caption="../report/table2.rst", category="Interpolation"),
     log:
-        "logs/tables/table2.log",
+        layout.log("tables", "table2"),
     conda:
         "../envs/jax.yaml"
     script:
@@ -161,18 +161,18 @@ rule table2_pairs:
 
 rule interpolation_figure:
     input:
-        lambda w: [layout.interpolation_file(e, interpolation_kind(w.name)) for e in interpolation_envs(w.name)],
+        interpolation_figure_files,
     output:
         report(layout.figure("{name}"), caption="../report/interpolation.rst", category="Interpolation"),
     log:
-        "logs/figures/{name}.log",
+        layout.log("figures", "{name}"),
     wildcard_constraints:
         name="figure5|figure8|figure9",
     conda:
         "../envs/jax.yaml"
     params:
-        envs=lambda w: interpolation_envs(w.name),
-        value=lambda w: "mean" if w.name == "figure8" else "return",
+        envs=interpolation_envs,
+        value=interpolation_figure_value,
     script:
         "../scripts/interpolation_figure.py"
 
@@ -181,10 +181,10 @@ rule btp_figure:
     input:
         [layout.interpolation_file(e, "btp") for e in config["envs"]],
     output:
-        table="results/tables/btp.parquet",
+        table=layout.table("btp"),
         figure=report(layout.figure("figure6"), caption="../report/figure6.rst", category="Interpolation"),
     log:
-        "logs/figures/figure6.log",
+        layout.log("figures", "figure6"),
     conda:
         "../envs/jax.yaml"
     params:
@@ -197,33 +197,33 @@ rule btp_figure:
 
 rule algorithm1_figure:
     input:
-        traces="results/tables/algorithm1.parquet",
-        stats=lambda w: [layout.stats_table(e) for e in config["envs"]] if w.name == "figure24" else [],
+        traces=layout.table("algorithm1"),
+        stats=algorithm1_figure_stats,
     output:
         report(layout.figure("{name}"), caption="../report/algorithm1.rst", category="Algorithm 1"),
     log:
-        "logs/figures/{name}.log",
+        layout.log("figures", "{name}"),
     wildcard_constraints:
         name="figure7|figure24|figure26",
     conda:
         "../envs/jax.yaml"
     params:
         algo=config["algorithm1"]["algo"],
-        resamples=config["stats"]["resamples"],
-        confidence=config["stats"]["confidence"],
+        resamples=algorithm1_figure_resamples,
+        confidence=algorithm1_figure_confidence,
     script:
         "../scripts/algorithm1_figure.py"
 
 
 rule cvar_ranks_figure:
     input:
-        stats=[layout.stats_table(e) for e in config["envs"]],
-        purds=[p for e in config["envs"] for p in layout.own_purds(config, e, config["algorithm1"]["algo"])],
+        stats=layout.stats_tables(config, config["envs"], [config["algorithm1"]["algo"]]),
+        purds=[p for env in config["envs"] for p in layout.own_purds(config, env, config["algorithm1"]["algo"])],
     output:
-        table="results/tables/cvar_ranks.parquet",
+        table=layout.table("cvar_ranks"),
         figure=report(layout.figure("figure25"), caption="../report/figure25.rst", category="Algorithm 1"),
     log:
-        "logs/figures/figure25.log",
+        layout.log("figures", "figure25"),
     conda:
         "../envs/jax.yaml"
     params:
@@ -235,12 +235,12 @@ rule cvar_ranks_figure:
 
 rule start_states_figure:
     input:
-        table="results/tables/start_states.parquet",
-        stats=[layout.stats_table(e) for e in config["figures"]["figure10"]["envs"]],
+        table=layout.table("start_states"),
+        stats=layout.stats_tables(config, config["figures"]["figure10"]["envs"], ["td3"]),
     output:
         report(layout.figure("figure10"), caption="../report/figure10.rst", category="Appendix"),
     log:
-        "logs/figures/figure10.log",
+        layout.log("figures", "figure10"),
     conda:
         "../envs/jax.yaml"
     params:
@@ -251,14 +251,14 @@ rule start_states_figure:
 
 rule bc_figure:
     input:
-        "results/tables/behaviour_cloning.parquet",
+        layout.table("behaviour_cloning"),
     output:
         correlations=BC_TABLES["correlations"],
         ltp=BC_TABLES["ltp"],
         figure=report(layout.figure("figure22"), caption="../report/figure22.rst", category="Appendix"),
         page=report(layout.figure("table_bc", "html"), caption="../report/table_bc.rst", category="Appendix"),
     log:
-        "logs/figures/figure22.log",
+        layout.log("figures", "figure22"),
     conda:
         "../envs/jax.yaml"
     params:
@@ -274,7 +274,7 @@ for _figure in ("figure2", *PAPER_FIGURE_ENVS):
         name:
             _figure
         input:
-            lambda w, figure=_figure: layout.purd_map(figure_env(figure)),
+            functools.partial(purd_map_target, _figure),
         localrule: True
 
 
@@ -284,5 +284,5 @@ for _figure in FIGURE_TARGETS:
         name:
             _figure
         input:
-            lambda w, figure=_figure: figure_files(figure),
+            functools.partial(figure_target_files, _figure),
         localrule: True

@@ -1,14 +1,14 @@
 # Interpolation between policies (Figures 5, 6, 8, 9 and Table 2): Table 2's pairs picked from the
-# statistics, their paths (plain and perturbed), and the BTP of random pairs.
+# statistics of interpolation.algo, their paths (plain and perturbed), and the BTP of random pairs.
 
 
 rule interpolation_pairs:
     input:
-        layout.stats_table("{env}"),
+        interpolation_stats,
     output:
         layout.interpolation_file("{env}", "pairs"),
     log:
-        "logs/interpolation/{env}/pairs.log",
+        layout.log("interpolation", "{env}", "pairs"),
     conda:
         "../envs/jax.yaml"
     params:
@@ -20,11 +20,13 @@ rule interpolation_pairs:
 rule interpolation_paths:
     input:
         pairs=layout.interpolation_file("{env}", "pairs"),
-        policies=lambda w: layout.policy_files(config, w.env, config["interpolation"]["algo"]),
+        policies=interpolation_policies,
     output:
         layout.interpolation_file("{env}", "{kind}"),
     log:
-        "logs/interpolation/{env}/{kind}.log",
+        layout.log("interpolation", "{env}", "{kind}"),
+    benchmark:
+        layout.benchmark("interpolation", "{env}", "{kind}")
     wildcard_constraints:
         kind="paths|perturbed",
     conda:
@@ -32,11 +34,11 @@ rule interpolation_paths:
     threads: config["resources"]["purd_threads"]
     resources:
         gpu=config["resources"]["gpu"],
-        runtime=lambda w: requests.interpolation_runtime(config, w.kind),
-        mem_mb=lambda w: requests.purd_mem(config, config["interpolation"]["algo"]),
+        runtime=interpolation_runtime,
+        mem_mb=requests.purd_mem(config, config["interpolation"]["algo"]),
     params:
-        interpolation={k: config["interpolation"][k] for k in ("points", "sigma", "batch_size")},
-        samples=lambda w: config["interpolation"]["perturbations"] if w.kind == "perturbed" else 0,
+        interpolation=interpolation_path_settings,
+        samples=interpolation_path_samples,
         episode_length=config["episode_length"],
     script:
         "../scripts/interpolation_paths.py"
@@ -44,21 +46,23 @@ rule interpolation_paths:
 
 rule btp:
     input:
-        lambda w: layout.policy_files(config, w.env, config["interpolation"]["algo"]),
+        interpolation_policies,
     output:
         layout.interpolation_file("{env}", "btp"),
     log:
-        "logs/interpolation/{env}/btp.log",
+        layout.log("interpolation", "{env}", "btp"),
+    benchmark:
+        layout.benchmark("interpolation", "{env}", "btp")
     conda:
         "../envs/jax.yaml"
     threads: config["resources"]["purd_threads"]
     resources:
         gpu=config["resources"]["gpu"],
-        runtime=lambda w: requests.btp_runtime(config),
-        mem_mb=lambda w: requests.purd_mem(config, config["interpolation"]["algo"]),
+        runtime=requests.btp_runtime(config),
+        mem_mb=requests.purd_mem(config, config["interpolation"]["algo"]),
     params:
-        interpolation=config["interpolation"],
-        policies=lambda w: [p for p in layout.policies(config, w.env) if p["algo"] == config["interpolation"]["algo"]],
+        interpolation=btp_settings(),
+        policies=btp_policies,
         episode_length=config["episode_length"],
     script:
         "../scripts/btp.py"

@@ -1,14 +1,14 @@
 # The landscape around a noisy and a smooth policy (Figures 1 and 27): the pair is picked from the
-# statistics table, then its landscapes (one job per window), large PURDs and gaits are computed.
+# statistics of landscape.algo, then its landscapes (one job per window), large PURDs and gaits are computed.
 
 
 rule landscape_picks:
     input:
-        layout.stats_table("{env}"),
+        landscape_stats,
     output:
         layout.landscape_file("{env}", "picks"),
     log:
-        "logs/landscape/{env}/picks.log",
+        layout.log("landscape", "{env}", "picks"),
     conda:
         "../envs/jax.yaml"
     params:
@@ -20,20 +20,20 @@ rule landscape_picks:
 rule landscape_grid:
     input:
         picks=layout.landscape_file("{env}", "picks"),
-        policies=lambda w: layout.policy_files(config, w.env, config["landscape"]["algo"]),
+        policies=landscape_policies,
     output:
         layout.landscape_file("{env}", "grid_w{window}"),
     log:
-        "logs/landscape/{env}/grid_w{window}.log",
+        layout.log("landscape", "{env}", "grid_w{window}"),
     benchmark:
-        "benchmarks/landscape/{env}/grid_w{window}.tsv"
+        layout.benchmark("landscape", "{env}", "grid_w{window}")
     conda:
         "../envs/jax.yaml"
     threads: config["resources"]["purd_threads"]
     resources:
         gpu=config["resources"]["gpu"],
-        runtime=lambda w: requests.landscape_runtime(config),
-        mem_mb=lambda w: requests.purd_mem(config, config["landscape"]["algo"]),
+        runtime=requests.landscape_runtime(config),
+        mem_mb=requests.purd_mem(config, config["landscape"]["algo"]),
     params:
         landscape={k: config["landscape"][k] for k in ("directions", "grid", "batch_size")},
         episode_length=config["episode_length"],
@@ -44,24 +44,22 @@ rule landscape_grid:
 rule landscape_purd:
     input:
         picks=layout.landscape_file("{env}", "picks"),
-        policies=lambda w: layout.policy_files(config, w.env, config["landscape"]["algo"]),
+        policies=landscape_policies,
     output:
         layout.landscape_file("{env}", "purd"),
     log:
-        "logs/landscape/{env}/purd.log",
+        layout.log("landscape", "{env}", "purd"),
     benchmark:
-        "benchmarks/landscape/{env}/purd.tsv"
+        layout.benchmark("landscape", "{env}", "purd")
     conda:
         "../envs/jax.yaml"
     threads: config["resources"]["purd_threads"]
     resources:
         gpu=config["resources"]["gpu"],
-        runtime=lambda w: requests.purd_runtime(
-            config, config["landscape"]["algo"], 2 * config["landscape"]["hist_samples"]
-        ),
-        mem_mb=lambda w: requests.purd_mem(config, config["landscape"]["algo"]),
+        runtime=requests.purd_runtime(config, config["landscape"]["algo"], 2 * config["landscape"]["hist_samples"]),
+        mem_mb=requests.purd_mem(config, config["landscape"]["algo"]),
     params:
-        settings=lambda w: {**purd_settings(config["landscape"]["algo"]), "n": config["landscape"]["hist_samples"]},
+        settings=landscape_purd_settings(),
     script:
         "../scripts/landscape_purd.py"
 
@@ -69,11 +67,11 @@ rule landscape_purd:
 rule landscape_gait:
     input:
         picks=layout.landscape_file("{env}", "picks"),
-        policies=lambda w: layout.policy_files(config, w.env, config["landscape"]["algo"]),
+        policies=landscape_policies,
     output:
         layout.landscape_file("{env}", "gait"),
     log:
-        "logs/landscape/{env}/gait.log",
+        layout.log("landscape", "{env}", "gait"),
     conda:
         "../envs/jax.yaml"
     params:

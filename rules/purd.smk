@@ -1,10 +1,11 @@
 # Post-update return distributions: one sampling job per checkpoint and kind of update,
-# then one statistics table per env.
+# then one statistics table per (env, algo), so that an edit of one algorithm reruns only the
+# studies of that algorithm.
 
 
 wildcard_constraints:
-    algo="td3|sac|ppo",
-    kind="td3|sac|ppo|gaussian",
+    algo="|".join(ALGORITHMS),
+    kind="|".join([*ALGORITHMS, "gaussian"]),
     seed=r"\d+",
     step=r"\d+",
 
@@ -15,33 +16,33 @@ rule purd:
     output:
         layout.purd_path("{env}", "{algo}", "{kind}", "{seed}", "{step}"),
     log:
-        "logs/purd/{env}/{algo}/{kind}/seed{seed}/step{step}.log",
+        layout.log("purd", "{env}", "{algo}", "{kind}", "seed{seed}", "step{step}"),
     benchmark:
-        "benchmarks/purd/{env}/{algo}/{kind}/seed{seed}/step{step}.tsv"
+        layout.benchmark("purd", "{env}", "{algo}", "{kind}", "seed{seed}", "step{step}")
     conda:
         "../envs/jax.yaml"
     threads: config["resources"]["purd_threads"]
     resources:
         gpu=config["resources"]["gpu"],
-        runtime=lambda w: requests.purd_runtime(config, w.algo),
-        mem_mb=lambda w: requests.purd_mem(config, w.algo),
+        runtime=purd_runtime,
+        mem_mb=purd_mem,
     params:
-        settings=lambda w: purd_settings(w.kind),
+        settings=purd_job_settings,
     script:
         "../scripts/purd.py"
 
 
 rule purd_stats:
     input:
-        lambda w: layout.own_purds(config, w.env),
+        own_purds,
     output:
-        layout.stats_table("{env}"),
+        layout.stats_table("{env}", "{algo}"),
     log:
-        "logs/tables/purd_stats_{env}.log",
+        layout.log("tables", "purd_stats_{env}_{algo}"),
     conda:
         "../envs/jax.yaml"
     params:
-        policies=lambda w: layout.policies(config, w.env),
-        stats=config["stats"],
+        policies=stats_policies,
+        stats=stats_settings(),
     script:
         "../scripts/purd_stats.py"

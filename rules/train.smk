@@ -1,39 +1,44 @@
 # Training: one job per (env, algo, block of seeds); outputs are single checkpoints.
-# A rule per (algo, seed block) because a block's outputs name its seeds and the algo's
-# checkpoint steps literally; the env stays a wildcard. One thread by default: the jobs' small
-# matmuls run faster side by side, a job to a core, than one job over all cores (runtime.claim_cores);
-# a profile can give them more (set-threads).
+# A rule per job, every path literal (workflow_lib/workflow/blocks.py says why: a block's seeds
+# and the algo's checkpoint steps are in its file names, and literal outputs keep Snakemake's
+# lookup of a file's producer independent of the seed count). One thread by default: the jobs'
+# small matmuls run faster side by side, a job to a core, than one job over all cores
+# (runtime.claim_cores); a profile can give them more (set-threads).
+from workflow_lib.workflow import blocks
 
 
+# For every rule of the workflow, not only training: an env wildcard is one of the config's envs.
 wildcard_constraints:
     env="|".join(config["envs"]),
 
 
+# Two loops, as before the rules were per env: Snakemake records a script rule's "code" as its
+# script line, indentation included, and a change there would retrain every existing run.
 for _algo in config["algos"]:
-    for _block in seed_blocks(config):
-        _outs = layout.job_outputs(config, "{env}", _algo, _block)
+    for _block in blocks.train_blocks(config, _algo):
+        _outs = blocks.outputs(config, _block)
 
         rule:
             name:
-                f"train_{_algo}_{block_name(_block)}"
+                _block.rule
             output:
                 checkpoints=_outs["checkpoints"],
                 replay=_outs["replay"],
                 states=_outs["states"],
                 evals=_outs["evals"],
             log:
-                f"logs/train/{{env}}/{_algo}/{block_name(_block)}.log",
+                blocks.log_path(_block),
             benchmark:
-                f"benchmarks/train/{{env}}/{_algo}/{block_name(_block)}.tsv"
+                blocks.benchmark_path(_block)
             conda:
                 "../envs/jax.yaml"
             threads: 1
             resources:
                 gpu=config["resources"]["gpu"],
                 runtime=requests.train_runtime(config, _algo),
-                mem_mb=requests.train_mem(config, _algo, len(_block)),
+                mem_mb=requests.train_mem(config, _algo, len(_block.seeds)),
             params:
-                job=train_job(_algo, _block),
-                work_dir=layout.work_dir("{env}", _algo, block_name(_block)),
+                job=blocks.job_fields(config, _block),
+                work_dir=blocks.work_dir(_block),
             script:
                 "../scripts/train.py"

@@ -2,11 +2,11 @@
 
 import polars as pl
 
+from workflow_lib.workflow.runtime import setup_job  # first: it silences what the imports below print
 from workflow_lib.analysis import selection
 from workflow_lib.core import tables
-from workflow_lib.workflow.runtime import job_logger
 
-log = job_logger("algorithm1_starts", snakemake.log[0])
+log = setup_job(snakemake, "algorithm1_starts")
 starts = selection.rejection_starts(pl.read_parquet(snakemake.input[0]), snakemake.wildcards.algo,
                                     snakemake.params.policies)
 for row in starts.iter_rows(named=True):

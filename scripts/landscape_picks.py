@@ -2,11 +2,11 @@
 
 import polars as pl
 
+from workflow_lib.workflow.runtime import setup_job  # first: it silences what the imports below print
 from workflow_lib.analysis import selection
 from workflow_lib.core import tables
-from workflow_lib.workflow.runtime import job_logger
 
-log = job_logger("landscape_picks", snakemake.log[0])
+log = setup_job(snakemake, "landscape_picks")
 cfg = snakemake.params.landscape
 table = pl.read_parquet(snakemake.input[0])
 if cfg["policies"]:

@@ -1,12 +1,10 @@
 """Snakemake script of the purd rule: sample one checkpoint's post-update returns."""
 
+from workflow_lib.workflow.runtime import setup_job  # first: it silences what the imports below print
 from workflow_lib.studies import purd
 from workflow_lib.core import tables
-from workflow_lib.workflow.runtime import compilation_cache, host_devices, job_logger
 
-log = job_logger("purd", snakemake.log[0])
-compilation_cache(snakemake.config["compilation_cache"])
-host_devices(snakemake.threads)  # on a CPU, the job's cores each take a share of every chunk
+log = setup_job(snakemake, "purd", devices=True)  # on a CPU, the job's cores each take a share of every chunk
 settings = purd.Settings(**snakemake.params.settings)
 policy = purd.load_policy(snakemake.input.checkpoint, snakemake.input.get("replay"))
 kind = snakemake.wildcards.kind

@@ -5,5 +5,5 @@ import polars as pl
 from workflow_lib.plots.style import purd_map
 from workflow_lib.analysis.selection import diverse
 
-table = pl.read_parquet(snakemake.input[0])
+table = pl.concat([pl.read_parquet(p) for p in snakemake.input])  # the env's tables, one per algo
 purd_map(table, diverse(table, snakemake.params.highlights), snakemake.output[0], snakemake.params.ltp_alpha)

@@ -11,8 +11,8 @@ import numpy as np
 import pytest
 
 from workflow_lib.agents import td3
-from workflow_lib.engine.program import GivenParams, Target, evaluate
-from workflow_lib.engine.rollout import RolloutSettings, rollout_return, rollout_until_done
+from workflow_lib.engine.program import GivenParams, Target, chunk_program, evaluate
+from workflow_lib.engine.rollout import RolloutSettings, rollout_return, stop_check_every
 from workflow_lib.envs.native import make_env, reference_state
 from workflow_lib.studies import purd
 
@@ -48,18 +48,22 @@ def test_purd_returns_of_fixed_synthetic_policies_do_not_drift(purd_name):
         np.testing.assert_allclose(out["return"], expected, rtol=1e-4)
 
 
-def test_early_stopping_rollouts_equal_the_fixed_length_scan_to_the_bit():
+def test_early_stopping_chunks_equal_the_fixed_length_scan_to_the_bit():
+    """A chunk stops at the first block after which every rollout has ended; its returns,
+    lengths and rewards are a fixed-length vmapped rollout_return's."""
     env, start = make_env("hopper", "spring"), reference_state("hopper", "spring")
     agents = [td3.init(jax.random.key(k), env.observation_size, env.action_size, td3.TD3Config(hidden=(16,)))
-              for k in range(3)]
+              for k in range(4)]
     params = jax.tree.map(lambda *x: np.stack(x), *[td3.actor_params(a) for a in agents])
-    scan = jax.jit(jax.vmap(lambda p: rollout_return(env, td3.policy, td3.with_actor_params(agents[0], p), start, 80,
+    scan = jax.jit(jax.vmap(lambda p: rollout_return(env, td3.policy, td3.with_actor_params(agents[0], p), start, 200,
                                                      with_rewards=True)))(params)
-    stop = jax.jit(jax.vmap(lambda p: rollout_until_done(env, td3.policy, td3.with_actor_params(agents[0], p), start,
-                                                         80, with_rewards=True)))(params)
-    assert (np.asarray(scan["length"]) < 80).any()  # some copy falls: the loop stops early
+    target, settings = Target("hopper", "spring", "td3"), RolloutSettings(batch_size=4, episode_length=200,
+                                                                         with_rewards=True)
+    out = evaluate(target, GivenParams(), agents[0], (), params, settings)
+    assert np.asarray(scan["length"]).max() < 150  # random policies fall early...
+    assert chunk_program(target, GivenParams(), settings)[0].blocks[-1] < 200 // stop_check_every(200)  # ...and stop
     for k in ("return", "length", "rewards"):
-        np.testing.assert_array_equal(np.asarray(stop[k]), np.asarray(scan[k]))
+        np.testing.assert_array_equal(out[k], np.asarray(scan[k]))
 
 
 def test_given_parameter_sets_are_rolled_out_as_they_are():

@@ -1,12 +1,13 @@
 """The real workflow, end to end on the tiny config, plus planning and config errors via the CLI."""
 
 import os
+import re
 import shutil
 
 import polars as pl
 import pytest
 
-from workflow_lib.training.trainer import load_checkpoint, load_states
+from workflow_lib.training.files import load_checkpoint, load_states
 from workflow_run import apt_install, snakemake, wait_for_installs
 
 pytestmark = pytest.mark.xdist_group("workflow")  # one worker: the tests share the session's tiny run
@@ -36,7 +37,8 @@ def test_tiny_workflow_purds_stats_and_figure2(tiny_run):
         samples = pl.read_parquet(path)
         assert kind == algo and samples.columns == ["sample", "return", "length"] and samples.height == 12
         assert samples["length"].max() <= 100 and samples["return"].is_finite().all()
-    stats = pl.read_parquet(results / "tables" / "purd_stats_hopper.parquet")
+    stats = pl.concat([pl.read_parquet(results / "tables" / f"purd_stats_hopper_{algo}.parquet")
+                       for algo in ("td3", "sac", "ppo")])  # one table per (env, algo)
     assert stats.height == 12 and stats.select("algo", "seed", "step").n_unique() == 12
     assert (stats["mean_lo"] <= stats["mean"]).all() and (stats["mean"] <= stats["mean_hi"]).all()
     ltp = stats.filter(pl.col("ltp_defined"))["ltp"]
@@ -128,8 +130,8 @@ def test_default_config_plans_one_job_per_seed(workdir):
     result = snakemake(workdir, "all", "-n")
     assert result.returncode == 0, result.stderr
     out = result.stdout + result.stderr
-    for rule in ("train_td3_seed0", "train_td3_seed1", "train_sac_seed1", "train_ppo_seed0"):
-        assert rule in out
+    for algo, seed in (("td3", 0), ("td3", 1), ("sac", 1), ("ppo", 0)):
+        assert re.search(rf"\btrain_{algo}_\S*seed{seed}\b", out), (algo, seed)  # a rule per seed
 
 
 def test_config_error_is_one_clear_line(workdir, tmp_path):
@@ -157,7 +159,7 @@ def planned(tiny_run, tmp_path, edit: str) -> dict[str, int]:
 
 def test_more_purd_samples_rerun_sampling_and_after_but_no_training(tiny_run, tmp_path):
     jobs = planned(tiny_run, tmp_path, "purd:\n  samples: 16\n")
-    downstream = {"purd_stats": 1, "purd_map": 1, "landscape_picks": 1, "landscape_grid": 2, "landscape_purd": 1,
+    downstream = {"purd_stats": 3, "purd_map": 1, "landscape_picks": 1, "landscape_grid": 2, "landscape_purd": 1,
                   "landscape_gait": 1, "landscape_figure": 1, "landscape_zooms": 1, "failures": 1,
                   "failures_figure": 2, "failure_gaits": 1, "interpolation_pairs": 1, "interpolation_paths": 2,
                   "interpolation_figure": 3, "table2_pairs": 1, "algorithm1_starts": 1, "algorithm1": 1,
@@ -192,10 +194,12 @@ def test_a_landscape_option_reruns_only_the_landscape(tiny_run, tmp_path):
 
 def test_a_new_seed_trains_only_that_seed_and_reaggregates(tiny_run, tmp_path):
     jobs = planned(tiny_run, tmp_path, "seeds: [0, 1, 2]\n")
-    assert {rule for rule in jobs if rule.startswith("train_")} == {
-        "train_td3_seed2", "train_sac_seed2", "train_ppo_seed2"}
+    trained = {rule for rule in jobs if rule.startswith("train_")}
+    assert len(trained) == 3 and all(rule.endswith("seed2") for rule in trained)
+    assert {training_algo(rule) for rule in trained} == {"td3", "sac", "ppo"}
     assert jobs["purd"] == 6  # the new seed's checkpoints: 3 algos x 2 steps
-    for rule in ("purd_stats", "purd_map", "learning_curves_table", "learning_curves"):
+    assert jobs["purd_stats"] == 3  # one table per algo, each with the new seed's rows
+    for rule in ("purd_map", "learning_curves_table", "learning_curves"):
         assert jobs[rule] == 1
 
 
@@ -236,3 +240,86 @@ def test_report_shows_every_figure_in_chromium(tiny_run, chromium_installed):
         assert "seeds [0, 1]" in figure["caption"], (path, figure["caption"])  # the config it came from
     shot = report_check.screenshot(tiny_run / "report.html", tiny_run / "report.png")
     assert shot.stat().st_size > 10_000
+
+
+def training_algo(rule: str) -> str | None:
+    """The algo a training rule trains (train_<algo>_...), None for any other rule."""
+    parts = rule.split("_")
+    return parts[1] if parts[0] == "train" and len(parts) > 2 else None
+
+
+# The jobs that read TD3 policies only (Algorithm 1 and the failures, interpolation and appendix studies
+# on the tiny config, where failures.algo, interpolation.algo and algorithm1.algo are td3).
+TD3_ONLY = {"algorithm1_starts", "algorithm1", "algorithm1_table", "algorithm1_figure", "cvar_ranks_figure",
+            "failures", "failures_figure", "failure_gaits", "interpolation_pairs", "interpolation_paths",
+            "interpolation_figure", "table2_pairs", "btp", "btp_figure", "start_states", "start_states_table",
+            "start_states_figure", "bc_train", "bc_purd", "bc_table", "bc_figure"}
+# What an edit of one algorithm reruns besides its training: its PURDs and statistics table, the env's
+# PURD map, and the learning curves.
+ONE_ALGO = {"purd": 4, "purd_stats": 1, "purd_map": 1, "learning_curves_table": 1, "learning_curves": 1, "all": 1}
+LANDSCAPE = {"landscape_picks": 1, "landscape_grid": 2, "landscape_purd": 1, "landscape_gait": 1,
+             "landscape_figure": 1, "landscape_zooms": 1}
+
+
+def test_per_algo_statistics_tables_concatenate_to_the_envs_table(tiny_run):
+    import yaml
+    from snakemake.utils import update_config
+
+    from workflow_lib.analysis.stats import StatsSettings, stats_table
+    from workflow_lib.workflow import layout
+    from workflow_lib.workflow.config import validate_config
+
+    config = yaml.safe_load((tiny_run / "config.yaml").read_text())
+    update_config(config, yaml.safe_load((tiny_run / "configs" / "tiny.yaml").read_text()))  # as --configfile
+    config = validate_config(config)
+    tables = [pl.read_parquet(tiny_run / path) for path in layout.stats_tables(config, ["hopper"])]
+    assert [t["algo"].unique().to_list() for t in tables] == [["td3"], ["sac"], ["ppo"]]
+    # What the one table of the env held: every policy of every algo, from one call over the env.
+    policies = layout.policies(config, "hopper")
+    returns = [pl.read_parquet(tiny_run / path)["return"].to_numpy() for path in layout.own_purds(config, "hopper")]
+    whole = stats_table(policies, returns, StatsSettings.from_config(config["stats"]))
+    assert pl.concat(tables).equals(whole)
+
+
+def test_a_sac_edit_reruns_sac_and_its_landscape_only(tiny_run, tmp_path):
+    jobs = planned(tiny_run, tmp_path, "sac:\n  learning_rate: 0.001\n")
+    trained = {rule: n for rule, n in jobs.items() if training_algo(rule)}
+    assert {training_algo(rule) for rule in trained} == {"sac"}  # no TD3 or PPO training
+    assert not TD3_ONLY & set(jobs)  # nothing that reads TD3 policies only
+    assert {rule: n for rule, n in jobs.items() if rule not in trained} == {**ONE_ALGO, **LANDSCAPE}
+
+
+def test_a_ppo_edit_reruns_ppo_only(tiny_run, tmp_path):
+    jobs = planned(tiny_run, tmp_path, "ppo:\n  learning_rate: 0.001\n")
+    trained = {rule: n for rule, n in jobs.items() if training_algo(rule)}
+    assert {training_algo(rule) for rule in trained} == {"ppo"}  # no TD3 or SAC training
+    assert not (TD3_ONLY | set(LANDSCAPE)) & set(jobs)  # the landscape is SAC's (landscape.algo)
+    assert {rule: n for rule, n in jobs.items() if rule not in trained} == ONE_ALGO
+
+
+def test_a_statistics_edit_reruns_no_training_and_no_sampling(tiny_run, tmp_path):
+    jobs = planned(tiny_run, tmp_path, "stats:\n  resamples: 100\n")
+    assert not any(training_algo(rule) for rule in jobs)
+    # Neither the PURDs nor the studies that sample without reading the statistics: the BTP's pairs are
+    # random, the start states and the clones' teachers come from the config.
+    assert not {"purd", "btp", "start_states", "bc_train", "bc_purd"} & set(jobs)
+    # The studies that pick their policies from the (bootstrapped) statistics do rerun: a different
+    # resampling may pick other policies (the landscape's pair, Table 2's pairs, Algorithm 1's starts,
+    # the failures' noisy policies).
+    assert jobs == {"purd_stats": 3, "purd_map": 1, **LANDSCAPE, "failures": 1,
+                    "failures_figure": 2, "failure_gaits": 1, "interpolation_pairs": 1, "interpolation_paths": 2,
+                    "interpolation_figure": 3, "table2_pairs": 1, "algorithm1_starts": 1, "algorithm1": 1,
+                    "algorithm1_table": 1, "algorithm1_figure": 3, "cvar_ranks_figure": 1,
+                    "start_states_table": 1, "start_states_figure": 1, "bc_table": 1, "bc_figure": 1,
+                    "btp_figure": 1, "all": 1}
+
+
+@pytest.mark.parametrize("edit, jobs", [
+    # Only the perturbed paths and the BTP perturb their points (the plain paths leave sigma unused).
+    ("interpolation:\n  sigma: 0.001\n", {"interpolation_paths": 1, "interpolation_figure": 1, "btp": 1,
+                                         "btp_figure": 1}),
+    # The BTP reads the interpolation keys it uses, not the whole section.
+    ("interpolation:\n  perturbations: 4\n", {"interpolation_paths": 1, "interpolation_figure": 1}),
+])
+def test_an_interpolation_option_reruns_only_the_jobs_that_use_it(tiny_run, tmp_path, edit, jobs):
+    assert planned(tiny_run, tmp_path, edit) == {**jobs, "all": 1}

@@ -14,9 +14,7 @@ import dataclasses
 from types import ModuleType
 from typing import Any, Protocol
 
-import jax
-
-from workflow_lib.engine.rollout import RolloutSettings, batched_rollouts
+from workflow_lib.engine.rollout import RolloutSettings, batched_block
 from workflow_lib.envs.native import ENV_NAMES, make_env, reference_state
 
 
@@ -24,21 +22,28 @@ class EnvFamily(Protocol):
     """What the rollout engine needs from a family of environments."""
 
     name: str
-    jittable: bool  # rollouts can be traced into a jitted program
+    jittable: bool  # rollouts are traced into jitted programs, a block of steps at a time
 
     def make(self, env: str, backend: str) -> Any: ...
 
     def reference_state(self, env: str, backend: str) -> Any: ...
 
+    def block(self, env: Any, learner: ModuleType, agent: Any, params: Any, state: Any, alive: Any, length: int,
+              with_states: bool, first: bool) -> tuple:
+        """Jittable families: `length` steps of the rollouts of the learner's deterministic policy
+        with each row of `params` (a leading axis) from (state, alive): ((state, alive), (rewards,
+        alive before each step, q)); `first`: one start state for every row."""
+
     def rollouts(self, env: Any, learner: ModuleType, agent: Any, params: Any, start: Any,
-                 settings: RolloutSettings) -> dict[str, jax.Array]:
-        """Rollouts of the learner's deterministic policy with each row of `params` (a leading
-        axis) from `start`: "return" and "length" per row (and "rewards", "q" on request)."""
+                 settings: RolloutSettings) -> dict[str, Any]:
+        """Host-stepped families: whole rollouts of each row of `params` from `start`, stepped from
+        the host once per step for the whole batch: "return" and "length" per row (and
+        "rewards", "q" on request)."""
 
 
 @dataclasses.dataclass(frozen=True)
 class BraxFamily:
-    """Brax (and the probe task): environments in JAX, stepped inside the jitted program."""
+    """Brax (and the probe task): environments in JAX, stepped inside jitted programs."""
 
     name: str = "brax"
     jittable: bool = True
@@ -49,8 +54,11 @@ class BraxFamily:
     def reference_state(self, env: str, backend: str):
         return reference_state(env, backend)
 
-    def rollouts(self, env, learner, agent, params, start, settings: RolloutSettings) -> dict[str, jax.Array]:
-        return batched_rollouts(env, learner, agent, params, start, settings)
+    def block(self, env, learner, agent, params, state, alive, length, with_states, first):
+        return batched_block(env, learner, agent, params, state, alive, length, with_states, first)
+
+    def rollouts(self, env, learner, agent, params, start, settings: RolloutSettings):
+        raise NotImplementedError("Brax is stepped in blocks inside jitted programs (block)")
 
 
 BRAX = BraxFamily()

@@ -22,12 +22,13 @@ from types import ModuleType
 from typing import Any, Callable, Protocol
 
 import jax
+import jax.numpy as jnp
 import numpy as np
 
 from workflow_lib.agents.registry import ALGORITHMS
 from workflow_lib.engine.chunks import progress_logger, run_chunks, shardings
 from workflow_lib.engine.families import family_of
-from workflow_lib.engine.rollout import RolloutSettings
+from workflow_lib.engine.rollout import RolloutSettings, stop_check_every
 
 
 class Recipe(Protocol):
@@ -58,8 +59,8 @@ def chunk_program(target: Target, recipe: Recipe, settings: RolloutSettings) -> 
     """(program, replicated, sharded): program(agent, fixed, start, items) -> outputs of a chunk.
 
     Cached, so that more samples, other checkpoints and other start states reuse the compiled
-    program. A jittable family runs recipe and rollouts in one program; a host-stepped family
-    gets the recipe compiled alone and its rollouts stepped from the host.
+    programs. A host-stepped family gets the recipe compiled alone and steps its rollouts itself;
+    a jittable one gets the blocks of chunk_blocks.
     """
     family = family_of(target.env)
     learner = ALGORITHMS[target.algo].module
@@ -67,14 +68,8 @@ def chunk_program(target: Target, recipe: Recipe, settings: RolloutSettings) -> 
     replicated, sharded = shardings(settings.batch_size)
     n_dev = sharded.mesh.devices.size
     build = functools.partial(recipe, learner)
-
     if family.jittable:
-        def run(agent, fixed, start, items):
-            params = build(agent, fixed, items, n_dev)
-            return family.rollouts(env, learner, agent, params, start, settings)
-
-        program = jax.jit(run, in_shardings=(replicated, replicated, replicated, sharded), out_shardings=sharded)
-        return program, replicated, sharded
+        return chunk_blocks(family, env, learner, build, settings, replicated, sharded, n_dev), replicated, sharded
 
     params_of = jax.jit(lambda agent, fixed, items: build(agent, fixed, items, n_dev),
                         in_shardings=(replicated, replicated, sharded), out_shardings=sharded)
@@ -83,6 +78,52 @@ def chunk_program(target: Target, recipe: Recipe, settings: RolloutSettings) -> 
         return family.rollouts(env, learner, agent, params_of(agent, fixed, items), start, settings)
 
     return host_run, replicated, sharded
+
+
+def chunk_blocks(family, env, learner, build: Callable, settings: RolloutSettings, replicated, sharded,
+                 n_dev: int) -> Callable:
+    """A chunk of a jittable family, early-stopping: the first program builds the parameters and
+    steps every rollout stop_check_every(episode_length) steps, the next ones step on by as many,
+    and the host stops at the first block after which no rollout of the chunk is alive (laptop-
+    scale hopper policies fall after a few hundred of 1000 steps). Rewards and alive flags are
+    kept per block and summed as one fixed-length scan sums them: returns and lengths equal a
+    fixed-length rollout's to the bit. Recorded rollouts (with_states) run every step."""
+    length, with_states = settings.episode_length, settings.with_states
+    block = length if with_states else stop_check_every(length)
+
+    def first(agent, fixed, start, items):
+        params = build(agent, fixed, items, n_dev)
+        carry, outs = family.block(env, learner, agent, params, start, jnp.bool_(True), block, with_states, True)
+        return params, carry, outs
+
+    def more(agent, params, carry):
+        return family.block(env, learner, agent, params, *carry, block, with_states, False)
+
+    first = jax.jit(first, in_shardings=(replicated, replicated, replicated, sharded), out_shardings=sharded)
+    more = jax.jit(more, in_shardings=(replicated, sharded, sharded), out_shardings=sharded)
+    total = jax.jit(lambda rewards: rewards.sum(axis=1), in_shardings=sharded, out_shardings=sharded)
+
+    def program(agent, fixed, start, items):
+        params, carry, (rewards, alive, q) = first(agent, fixed, start, items)
+        blocks, steps = [(rewards, alive, q)], block
+        while steps < length and np.asarray(jax.device_get(carry[1])).any():
+            carry, outs = more(agent, params, carry)
+            blocks.append(outs)
+            steps += block
+        rewards = jnp.concatenate([b[0] for b in blocks], axis=1)
+        if steps < length:  # every rollout has ended: the remaining rewards are zeros
+            rewards = jnp.concatenate([rewards, jnp.zeros((rewards.shape[0], length - steps), rewards.dtype)], axis=1)
+        program.blocks.append(len(blocks))
+        alive = np.concatenate([np.asarray(jax.device_get(b[1])) for b in blocks], axis=1)
+        out = {"return": total(rewards), "length": alive.sum(axis=1).astype(np.int32)}
+        if settings.with_rewards:
+            out["rewards"] = rewards
+        if with_states:
+            out["q"] = q
+        return out
+
+    program.blocks = []  # blocks stepped per chunk, for tests and benchmarks
+    return program
 
 
 def evaluate(target: Target, recipe: Recipe, agent: Any, fixed: Any, items: np.ndarray, settings: RolloutSettings,

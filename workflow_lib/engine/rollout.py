@@ -11,6 +11,20 @@ import jax.numpy as jnp
 from brax.envs.base import Env, State
 
 
+def policy_step(env: Env, policy: Callable[[Any, jax.Array], jax.Array], agent: Any, with_states: bool = False):
+    """One step of a deterministic rollout as a lax.scan body: carry (state, alive), outputs
+    (reward masked after termination, alive before the step, q after the step on request)."""
+
+    def step(carry, _):
+        state, alive = carry
+        nxt = env.step(state, jnp.clip(policy(agent, state.obs), -1.0, 1.0))
+        reward = jnp.where(alive, nxt.reward, 0.0)
+        q = nxt.pipeline_state.q if with_states else ()
+        return (nxt, alive & (nxt.done == 0)), (reward, alive, q)
+
+    return step
+
+
 def rollout_return(
     env: Env,
     policy: Callable[[Any, jax.Array], jax.Array],
@@ -26,14 +40,7 @@ def rollout_return(
     evaluate many parameter vectors at once. On request, per-step rewards (zero after termination)
     and the generalized coordinates q after each step (what rendering a gait needs).
     """
-
-    def step(carry, _):
-        state, alive = carry
-        nxt = env.step(state, jnp.clip(policy(agent, state.obs), -1.0, 1.0))
-        reward = jnp.where(alive, nxt.reward, 0.0)
-        q = nxt.pipeline_state.q if with_states else ()
-        return (nxt, alive & (nxt.done == 0)), (reward, alive, q)
-
+    step = policy_step(env, policy, agent, with_states)
     _, (rewards, alive, q) = jax.lax.scan(step, (start, jnp.bool_(True)), None, length=length)
     out = {"return": rewards.sum(), "length": alive.sum().astype(jnp.int32)}
     if with_rewards:
@@ -43,32 +50,20 @@ def rollout_return(
     return out
 
 
-def rollout_until_done(env: Env, policy: Callable[[Any, jax.Array], jax.Array], agent: Any, start: State,
-                       length: int, with_rewards: bool = False) -> dict[str, jax.Array]:
-    """rollout_return's return, length (and rewards) with a loop that stops at termination.
+def stop_check_every(length: int, at_most: int = 50) -> int:
+    """Steps between checks of whether every copy has terminated: the largest divisor of the
+    episode length up to `at_most`, so that blocks tile the episode exactly."""
+    return max(d for d in range(1, min(length, at_most) + 1) if length % d == 0)
 
-    Vmapped, the loop runs while any copy is alive, so a batch stops when its last copy falls
-    instead of stepping all `length` steps (laptop-scale hopper policies fall after a few hundred).
-    The rewards go into a zero buffer of `length` steps that is summed as rollout_return sums its
-    masked rewards, so the returns are the same to the bit.
-    """
 
-    def alive_and_in_time(carry):
-        t, _, alive, _ = carry
-        return alive & (t < length)
-
-    def step(carry):
-        t, state, _, rewards = carry
-        nxt = env.step(state, jnp.clip(policy(agent, state.obs), -1.0, 1.0))
-        rewards = jax.lax.dynamic_update_index_in_dim(rewards, nxt.reward, t, 0)
-        return t + 1, nxt, nxt.done == 0, rewards
-
-    init = (jnp.int32(0), start, jnp.bool_(True), jnp.zeros((length,), jnp.float32))
-    t, _, _, rewards = jax.lax.while_loop(alive_and_in_time, step, init)
-    out = {"return": rewards.sum(), "length": t}
-    if with_rewards:
-        out["rewards"] = rewards
-    return out
+def rollout_block(env: Env, policy: Callable, agent: Any, state: State, alive: jax.Array, length: int,
+                  with_states: bool = False) -> tuple[tuple[State, jax.Array], tuple]:
+    """`length` steps of rollout_return's scan from (state, alive): ((state, alive), (rewards,
+    alive before each step, q)). Blocks in a row give rollout_return's outputs to the bit: the
+    engine runs them from the host and stops once every copy of a chunk has terminated. (A
+    while_loop over steps or over blocks inside the program compiled the step differently under
+    vmap: returns moved in their last bits, which a chaotic rollout amplifies.)"""
+    return jax.lax.scan(policy_step(env, policy, agent, with_states), (state, alive), None, length=length)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -82,15 +77,12 @@ class RolloutSettings:
     with_states: bool = False  # per-step q of each rollout (for rendering a few chosen samples)
 
 
-def batched_rollouts(env: Env, learner: ModuleType, agent: Any, params: Any, start: State,
-                     settings: RolloutSettings) -> dict[str, jax.Array]:
-    """Deterministic returns of many policies (actor params with a leading axis) from `start`:
-    the learner's deterministic policy of the agent with each row's actor params in turn."""
-    from_params, act = learner.with_actor_params, learner.policy
-    if settings.with_states:  # every step's coordinates, after termination too: the fixed-length scan
-        one = lambda p: rollout_return(env, act, from_params(agent, p), start, settings.episode_length,  # noqa: E731
-                                       settings.with_rewards, True)
-    else:
-        one = lambda p: rollout_until_done(env, act, from_params(agent, p), start,  # noqa: E731
-                                           settings.episode_length, settings.with_rewards)
-    return jax.vmap(one)(params)
+def batched_block(env: Env, learner: ModuleType, agent: Any, params: Any, state: State, alive: Any, length: int,
+                  with_states: bool, first: bool) -> tuple:
+    """rollout_block for many policies (actor params with a leading axis): the learner's
+    deterministic policy of the agent with each row's params. `first`: one start state for all
+    (unbatched, as a vmapped rollout_return takes it), else a state per row."""
+    one = lambda p, s, a: rollout_block(env, learner.policy, learner.with_actor_params(agent, p), s, a,  # noqa: E731
+                                        length, with_states)
+    axes = (0, None, None) if first else (0, 0, 0)
+    return jax.vmap(one, in_axes=axes)(params, state, alive)

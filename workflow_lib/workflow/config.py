@@ -9,7 +9,7 @@ from typing import Any
 import jsonschema
 import yaml
 
-SCHEMA_PATH = Path(__file__).resolve().parent.parent / "schemas" / "config.schema.yaml"
+SCHEMA_PATH = Path(__file__).resolve().parents[2] / "schemas" / "config.schema.yaml"
 
 
 class ConfigError(ValueError):
@@ -74,7 +74,7 @@ def _check_semantics(config: dict) -> None:
             raise ConfigError(
                 f"config key '{algo}.checkpoints': {points[-1]} is beyond {algo}.total_steps={section['total_steps']}"
             )
-        if algo in ("td3", "sac") and section["warmup_steps"] >= section["total_steps"]:
+        if "warmup_steps" in section and section["warmup_steps"] >= section["total_steps"]:
             raise ConfigError(f"config key '{algo}.warmup_steps': must be below {algo}.total_steps")
         if algo == "ppo" and (section["num_envs"] * section["unroll_length"]) % section["num_minibatches"]:
             raise ConfigError("config key 'ppo.num_minibatches': must divide ppo.num_envs * ppo.unroll_length")

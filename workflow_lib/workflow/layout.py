@@ -4,7 +4,26 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from workflow_lib.agents.registry import off_policy
+
 RESULTS = Path("results")
+LOGS = Path("logs")
+
+
+def log(*parts: str) -> str:
+    """A job's log, logs/<stage>/.../<name>.log (parts may hold wildcards)."""
+    return str(LOGS.joinpath(*parts[:-1], f"{parts[-1]}.log"))
+
+
+def benchmark(*parts: str) -> str:
+    """A heavy job's run time and memory (Snakemake's benchmark TSV), a run output:
+    results/benchmarks/<stage>/.../<name>.tsv, never the source folder benchmarks/."""
+    return str(RESULTS.joinpath("benchmarks", *parts[:-1], f"{parts[-1]}.tsv"))
+
+
+def table(name: str) -> str:
+    """A table over the whole config (learning curves, Algorithm 1's traces, Table 2, ...)."""
+    return str(RESULTS / "tables" / f"{name}.parquet")
 
 
 def checkpoint_path(env: str, algo: str, seed: int, step: int) -> str:
@@ -34,7 +53,7 @@ def job_outputs(config: dict, env: str, algo: str, seeds) -> dict[str, list[str]
     steps = config[algo]["checkpoints"]
     return {
         "checkpoints": [checkpoint_path(env, algo, s, t) for s in seeds for t in steps],
-        "replay": [replay_path(env, algo, s) for s in seeds] if algo != "ppo" else [],
+        "replay": [replay_path(env, algo, s) for s in seeds] if off_policy(algo) else [],
         "states": [states_path(env, algo, s) for s in seeds] if config[algo].get("state_every") else [],
         "evals": [eval_path(env, algo, s) for s in seeds],
     }
@@ -80,25 +99,35 @@ def purd_path(env: str, algo: str, kind: str, seed: int, step: int) -> str:
     return str(RESULTS / "purd" / env / algo / kind / f"seed{seed}" / f"step{step}.parquet")
 
 
-def policies(config: dict, env: str) -> list[dict]:
-    """Every (algo, seed, step) of an env, as the rows of its statistics table will name them."""
+def policies(config: dict, env: str, algo: str | None = None) -> list[dict]:
+    """Every (algo, seed, step) of an env (of `algo` only, if given), as the rows of its statistics
+    tables name them; the algos in the config's order, so the tables of an env's algos, concatenated
+    in that order, list every policy of the env."""
     return [
-        {"env": env, "algo": algo, "seed": seed, "step": step}
-        for algo in config["algos"]
+        {"env": env, "algo": a, "seed": seed, "step": step}
+        for a in config["algos"]
+        if algo in (None, a)
         for seed in config["seeds"]
-        for step in config[algo]["checkpoints"]
+        for step in config[a]["checkpoints"]
     ]
 
 
 def own_purds(config: dict, env: str, algo: str | None = None) -> list[str]:
     """The PURD files of every policy of an env (of `algo` only, if given) under its own
-    algorithm's update."""
-    return [purd_path(env, p["algo"], p["algo"], p["seed"], p["step"]) for p in policies(config, env)
-            if algo in (None, p["algo"])]
+    algorithm's update, in the rows' order of policies()."""
+    return [purd_path(env, p["algo"], p["algo"], p["seed"], p["step"]) for p in policies(config, env, algo)]
 
 
-def stats_table(env: str) -> str:
-    return str(RESULTS / "tables" / f"purd_stats_{env}.parquet")
+def stats_table(env: str, algo: str) -> str:
+    """The bootstrapped statistics of every policy of one (env, algo): one table per algorithm, so
+    that an edit of one algorithm reruns only what reads that algorithm's policies."""
+    return str(RESULTS / "tables" / f"purd_stats_{env}_{algo}.parquet")
+
+
+def stats_tables(config: dict, envs, algos=None) -> list[str]:
+    """The statistics tables of the given envs and algos (default: the config's algos), env by env,
+    algos in the config's order: read and concatenated, an env's rows as one table would hold them."""
+    return [stats_table(env, algo) for env in envs for algo in config["algos"] if algos is None or algo in algos]
 
 
 def purd_map(env: str) -> str:
@@ -109,7 +138,7 @@ def policy_files(config: dict, env: str, algo: str) -> list[str]:
     """Every checkpoint of an (env, algo) and, off-policy, its seeds' replay files: what a job
     that picks its policies from the statistics may load."""
     files = [checkpoint_path(env, algo, s, t) for s in config["seeds"] for t in config[algo]["checkpoints"]]
-    if algo != "ppo":
+    if off_policy(algo):
         files += [replay_path(env, algo, s) for s in config["seeds"]]
     return files
 
@@ -134,7 +163,7 @@ def figure(name: str, suffix: str = "png") -> str:
 
 def policy_paths(env: str, algo: str, seed: int, step: int) -> tuple[str, str | None]:
     """(checkpoint, replay file or None for PPO): what purd.load_policy reads for one policy."""
-    return checkpoint_path(env, algo, seed, step), (replay_path(env, algo, seed) if algo != "ppo" else None)
+    return checkpoint_path(env, algo, seed, step), (replay_path(env, algo, seed) if off_policy(algo) else None)
 
 
 def interpolation_file(env: str, name: str) -> str:
@@ -148,8 +177,10 @@ def algorithm1_file(env: str, algo: str, name: str) -> str:
 
 
 def algorithm1_traces(config: dict) -> list[str]:
-    """Every trace of the config: per env, starting policy and run."""
+    """Every trace of the config: per env, starting policy and run (none without a learner)."""
     cfg = config["algorithm1"]
+    if cfg["algo"] is None:
+        return []
     return [algorithm1_file(env, cfg["algo"], f"start{i}_run{r}") for env in config["envs"]
             for i in range(cfg["policies"]) for r in range(cfg["runs"])]
 

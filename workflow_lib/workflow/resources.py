@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 
+from workflow_lib.agents.registry import off_policy
 from workflow_lib.workflow.config import kept_states
 
 
@@ -19,14 +20,15 @@ def _minutes(config: dict, seconds: float) -> int:
 
 def train_runtime(config: dict, algo: str) -> int:
     """Minutes for one training job: its steps (per seed; seeds of a block run vmapped)."""
-    rate = config["resources"]["train_steps_per_s"][algo]
+    rates = config["resources"]["train_steps_per_s"]
+    rate = rates.get(algo, min(rates.values()))  # a learner without a measured rate: the slowest
     return _minutes(config, config[algo]["total_steps"] / rate)
 
 
 def train_mem(config: dict, algo: str, n_seeds: int) -> int:
     """MB for one training job: the base plus, off-policy, the whole replay buffer of its seeds."""
     res = config["resources"]
-    replay = 0 if algo == "ppo" else config[algo]["total_steps"] * n_seeds * res["replay_bytes_per_step"]
+    replay = 0 if not off_policy(algo) else config[algo]["total_steps"] * n_seeds * res["replay_bytes_per_step"]
     return res["mem_mb"] + math.ceil(replay / 2**20)
 
 
@@ -34,8 +36,8 @@ def purd_env_steps(config: dict, algo: str, n: int | None = None) -> int:
     """Env steps of a PURD job of n samples (default purd.samples): n rollouts, plus for PPO each
     sample's own fresh unroll (SPEC)."""
     steps = config["episode_length"]
-    if algo == "ppo":
-        steps += config["ppo"]["num_envs"] * config["ppo"]["unroll_length"]
+    if not off_policy(algo):  # on-policy (PPO): each sample's update collects a fresh unroll
+        steps += config[algo]["num_envs"] * config[algo]["unroll_length"]
     return (config["purd"]["samples"] if n is None else n) * steps
 
 
