@@ -3,7 +3,10 @@ rejection), 24 (start -> end on the mean-LTP plane) or 26 (rejection frequency p
 
 import polars as pl
 
+from workflow_lib.workflow.runtime import setup_job  # first: it silences what the imports below print
 from workflow_lib.plots import rejection as rejection_plots
+
+setup_job(snakemake, "algorithm1_figure")
 
 traces, p = pl.read_parquet(snakemake.input.traces), snakemake.params
 name, out = snakemake.wildcards.name, snakemake.output[0]

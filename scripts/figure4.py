@@ -5,8 +5,11 @@ from pathlib import Path
 
 import polars as pl
 
+from workflow_lib.workflow.runtime import setup_job  # first: it silences what the imports below print
 from workflow_lib.plots import render
 from workflow_lib.plots.failures import figure4, pairs
+
+setup_job(snakemake, "figure4")
 
 env, backend = snakemake.wildcards.env, snakemake.params.backend
 table = pl.read_parquet(snakemake.input[0])

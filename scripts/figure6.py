@@ -2,8 +2,11 @@
 
 import polars as pl
 
+from workflow_lib.workflow.runtime import setup_job  # first: it silences what the imports below print
 from workflow_lib.core import tables
 from workflow_lib.plots.interpolation import btp_figure, btp_summary
+
+setup_job(snakemake, "figure6")
 
 summary = btp_summary({env: pl.read_parquet(p) for env, p in zip(snakemake.params.envs, snakemake.input)},
                       snakemake.params.resamples, snakemake.params.confidence)

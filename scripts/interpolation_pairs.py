@@ -2,8 +2,11 @@
 
 import polars as pl
 
+from workflow_lib.workflow.runtime import setup_job  # first: it silences what the imports below print
 from workflow_lib.analysis import selection
 from workflow_lib.core import tables
+
+setup_job(snakemake, "interpolation_pairs")
 
 cfg = snakemake.params.interpolation
 table = pl.read_parquet(snakemake.input[0])

@@ -2,6 +2,9 @@
 
 import polars as pl
 
+from workflow_lib.workflow.runtime import setup_job  # first: it silences what the imports below print
 from workflow_lib.plots.style import learning_curves
+
+setup_job(snakemake, "learning_curves")
 
 learning_curves(pl.read_parquet(snakemake.input[0]), snakemake.output[0], ci=snakemake.params.ci)

@@ -2,8 +2,11 @@
 
 import polars as pl
 
+from workflow_lib.workflow.runtime import setup_job  # first: it silences what the imports below print
 from workflow_lib.core import tables
 from workflow_lib.analysis.stats import StatsSettings, stats_table
+
+setup_job(snakemake, "purd_stats")
 
 settings = StatsSettings.from_config(snakemake.params.stats)
 returns = [pl.read_parquet(path, columns=["return"])["return"].to_numpy() for path in snakemake.input]

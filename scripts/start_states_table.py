@@ -2,9 +2,12 @@
 
 import polars as pl
 
+from workflow_lib.workflow.runtime import setup_job  # first: it silences what the imports below print
 from workflow_lib.studies import start_states
 from workflow_lib.core import tables
 from workflow_lib.analysis.stats import StatsSettings
+
+setup_job(snakemake, "start_states_table")
 
 settings = StatsSettings.from_config(snakemake.params.stats)
 returns = pl.concat([pl.read_parquet(p) for p in snakemake.input])

@@ -4,8 +4,11 @@ from pathlib import Path
 
 import polars as pl
 
+from workflow_lib.workflow.runtime import setup_job  # first: it silences what the imports below print
 from workflow_lib.core import tables
 from workflow_lib.plots.interpolation import table2_html
+
+setup_job(snakemake, "table2")
 
 pairs = pl.concat([pl.read_parquet(p) for p in snakemake.input])
 tables.write_parquet(pairs, snakemake.output.table)

@@ -1,12 +1,12 @@
 """Snakemake script of the training rules: run one TrainJob and publish its outputs."""
 
-from workflow_lib.workflow.runtime import setup_job  # first: it silences what the imports below print
+from workflow_lib.workflow.runtime import setup_job, snapshot_every_s  # first: it silences what the imports below print
 from workflow_lib.training.trainer import TrainJob, Trainer
 
 log = setup_job(snakemake, "train", claim=True)
 job = TrainJob.from_fields(dict(snakemake.params.job))
 trainer = Trainer(job, snakemake.params.work_dir, log)
-carry, rows = trainer.run(snapshot_every_s=snakemake.config["train"]["snapshot_every_s"])
+carry, rows = trainer.run(snapshot_every_s=snapshot_every_s(snakemake))
 trainer.publish(
     carry,
     rows,

@@ -135,3 +135,10 @@ def claim_cores(count: int, lock_dir: str | os.PathLike | None = None) -> list[i
     cores = sorted(claimed + shared[: count - len(claimed)])
     os.sched_setaffinity(0, cores)
     return cores
+
+
+def snapshot_every_s(snakemake) -> float:
+    """Wall seconds between a training job's resume snapshots (config train.snapshot_every_s).
+    Like the compilation cache, an infrastructure setting read here and no rule param: how often
+    a job snapshots changes no result, so an edit must rerun nothing."""
+    return float(snakemake.config["train"]["snapshot_every_s"])
