@@ -113,7 +113,7 @@ def test_the_workflow_runs_the_added_learner_after_the_readme_steps(tmp_path):
     (work / "ddpg.yaml").write_text("algos: [ddpg]\nddpg: {total_steps: 600, checkpoints: [400, 600], warmup_steps: 200,"
                                     " log_every: 200, hidden: [32, 32], batch_size: 32}\n")
     env = {"PYTHONPATH": str(work)}  # the copy's library, with the learner added
-    result = snakemake(work, "purd_map", "learning_curves", "--cores", "2", "--configfile", "configs/tiny.yaml",
+    result = snakemake(work, "results/figures/purd_map_hopper.png", "learning_curves", "--cores", "2", "--configfile", "configs/tiny.yaml",
                        "ddpg.yaml", env=env, timeout=900)
     assert result.returncode == 0, result.stderr[-3000:]
     results = work / "results"
