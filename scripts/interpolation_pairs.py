@@ -10,6 +10,5 @@ setup_job(snakemake, "interpolation_pairs")
 
 cfg = snakemake.params.interpolation
 table = pl.read_parquet(snakemake.input[0])
-pairs = pl.concat([selection.interpolation_pairs(table, cfg["algo"], run, cfg["pairs"], cfg["mean_tolerance"])
-                   for run in selection.RUNS])
+pairs = selection.table2_pairs(table, cfg["algo"], cfg["pairs"], cfg["mean_tolerance"])
 tables.write_parquet(pairs, snakemake.output[0])

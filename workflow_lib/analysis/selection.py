@@ -133,3 +133,8 @@ def random_pairs(policies: pl.DataFrame, run: str, n: int, seed: int = 0) -> pl.
     i, j = i[chosen], j[chosen]
     return pl.DataFrame({"run": [run] * len(i), "seed1": seeds[i], "step1": steps[i], "seed2": seeds[j],
                          "step2": steps[j]})
+
+
+def table2_pairs(table: pl.DataFrame, algo: str, k: int, tolerance: float = 0.1) -> pl.DataFrame:
+    """Table 2's pairs: k same-run and k different-run pairs of `algo` policies (interpolation_pairs)."""
+    return pl.concat([interpolation_pairs(table, algo, run, k, tolerance) for run in RUNS])

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import polars as pl
 
@@ -81,3 +83,15 @@ def figure4(table: pl.DataFrame, env: str, backend: str, path: str, frames: int 
         fig.suptitle(f"{env}: two samples of the PURD of TD3 seed {first['seed']}, step {first['step']}")
     fig.savefig(path, dpi=110, bbox_inches="tight")
     plt.close(fig)
+
+
+def viewer_pages(table: pl.DataFrame, env: str, backend: str, paths: tuple[str, str]) -> None:
+    """Figure 4's two HTML pages: Brax's viewer of the first failure pair's successful and failing
+    rollouts (up to their ends), or a page saying there is none at this scale."""
+    found = pairs(table)
+    for row, out in zip(found[0] if found else [None, None], paths):
+        if row is None:
+            page = f"<html><body><p>{env}: no TD3 policy with LTP &gt; 0 and a failing sample at this scale.</p></body></html>"
+        else:
+            page = render.viewer_page(env, backend, row["q"][: row["length"]])
+        Path(out).write_text(page)
