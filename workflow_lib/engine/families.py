@@ -29,10 +29,10 @@ class EnvFamily(Protocol):
     def reference_state(self, env: str, backend: str) -> Any: ...
 
     def block(self, env: Any, learner: ModuleType, agent: Any, params: Any, state: Any, alive: Any, length: int,
-              with_states: bool, first: bool) -> tuple:
+              with_states: bool) -> tuple:
         """Jittable families: `length` steps of the rollouts of the learner's deterministic policy
-        with each row of `params` (a leading axis) from (state, alive): ((state, alive), (rewards,
-        alive before each step, q)); `first`: one start state for every row."""
+        with each row of `params`, `state` and `alive` (a leading axis): ((state, alive),
+        (rewards, alive before each step, q))."""
 
     def rollouts(self, env: Any, learner: ModuleType, agent: Any, params: Any, start: Any,
                  settings: RolloutSettings) -> dict[str, Any]:
@@ -54,8 +54,8 @@ class BraxFamily:
     def reference_state(self, env: str, backend: str):
         return reference_state(env, backend)
 
-    def block(self, env, learner, agent, params, state, alive, length, with_states, first):
-        return batched_block(env, learner, agent, params, state, alive, length, with_states, first)
+    def block(self, env, learner, agent, params, state, alive, length, with_states):
+        return batched_block(env, learner, agent, params, state, alive, length, with_states)
 
     def rollouts(self, env, learner, agent, params, start, settings: RolloutSettings):
         raise NotImplementedError("Brax is stepped in blocks inside jitted programs (block)")

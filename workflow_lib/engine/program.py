@@ -82,10 +82,11 @@ def chunk_program(target: Target, recipe: Recipe, settings: RolloutSettings) -> 
 
 def chunk_blocks(family, env, learner, build: Callable, settings: RolloutSettings, replicated, sharded,
                  n_dev: int) -> Callable:
-    """A chunk of a jittable family, early-stopping: the first program builds the parameters and
-    steps every rollout stop_check_every(episode_length) steps, the next ones step on by as many,
-    and the host stops at the first block after which no rollout of the chunk is alive (laptop-
-    scale hopper policies fall after a few hundred of 1000 steps). Rewards and alive flags are
+    """A chunk of a jittable family, early-stopping: a first program builds the parameters and the
+    chunk's start (s_I broadcast to every rollout, as a vmapped scan broadcasts its carry), then a
+    block program steps every rollout stop_check_every(episode_length) steps at a time, and the
+    host stops at the first block after which no rollout of the chunk is alive (laptop-scale
+    hopper policies fall after a few hundred of 1000 steps). Rewards and alive flags are
     kept per block and summed as one fixed-length scan sums them: returns and lengths equal a
     fixed-length rollout's to the bit. Recorded rollouts (with_states) run every step."""
     length, with_states = settings.episode_length, settings.with_states
@@ -93,20 +94,23 @@ def chunk_blocks(family, env, learner, build: Callable, settings: RolloutSetting
 
     def first(agent, fixed, start, items):
         params = build(agent, fixed, items, n_dev)
-        carry, outs = family.block(env, learner, agent, params, start, jnp.bool_(True), block, with_states, True)
-        return params, carry, outs
+        copies = len(jax.tree.leaves(items)[0])
+        state = jax.tree.map(lambda x: jnp.broadcast_to(x, (copies, *x.shape)), start)
+        return params, (state, jnp.ones((copies,), jnp.bool_))
 
     def more(agent, params, carry):
-        return family.block(env, learner, agent, params, *carry, block, with_states, False)
+        return family.block(env, learner, agent, params, *carry, block, with_states)
 
+    # One program builds the parameters and the chunk's start, one steps a block (the only one
+    # holding the env step, so it compiles once), one sums the rewards as a fixed-length scan did.
     first = jax.jit(first, in_shardings=(replicated, replicated, replicated, sharded), out_shardings=sharded)
     more = jax.jit(more, in_shardings=(replicated, sharded, sharded), out_shardings=sharded)
     total = jax.jit(lambda rewards: rewards.sum(axis=1), in_shardings=sharded, out_shardings=sharded)
 
     def program(agent, fixed, start, items):
-        params, carry, (rewards, alive, q) = first(agent, fixed, start, items)
-        blocks, steps = [(rewards, alive, q)], block
-        while steps < length and np.asarray(jax.device_get(carry[1])).any():
+        params, carry = first(agent, fixed, start, items)
+        blocks, steps = [], 0
+        while steps < length and (not blocks or np.asarray(jax.device_get(carry[1])).any()):
             carry, outs = more(agent, params, carry)
             blocks.append(outs)
             steps += block
@@ -119,7 +123,7 @@ def chunk_blocks(family, env, learner, build: Callable, settings: RolloutSetting
         if settings.with_rewards:
             out["rewards"] = rewards
         if with_states:
-            out["q"] = q
+            out["q"] = blocks[0][2]
         return out
 
     program.blocks = []  # blocks stepped per chunk, for tests and benchmarks

@@ -78,11 +78,9 @@ class RolloutSettings:
 
 
 def batched_block(env: Env, learner: ModuleType, agent: Any, params: Any, state: State, alive: Any, length: int,
-                  with_states: bool, first: bool) -> tuple:
-    """rollout_block for many policies (actor params with a leading axis): the learner's
-    deterministic policy of the agent with each row's params. `first`: one start state for all
-    (unbatched, as a vmapped rollout_return takes it), else a state per row."""
+                  with_states: bool) -> tuple:
+    """rollout_block for many policies (actor params, states and alive flags with a leading
+    axis): the learner's deterministic policy of the agent with each row's params."""
     one = lambda p, s, a: rollout_block(env, learner.policy, learner.with_actor_params(agent, p), s, a,  # noqa: E731
                                         length, with_states)
-    axes = (0, None, None) if first else (0, 0, 0)
-    return jax.vmap(one, in_axes=axes)(params, state, alive)
+    return jax.vmap(one)(params, state, alive)
