@@ -26,6 +26,7 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=200)
     parser.add_argument("--batch", type=int, default=50)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--check-every", type=int, default=0, help="steps per block (default: the engine's)")
     args = parser.parse_args()
     host_devices(len(os.sched_getaffinity(0)))
 
@@ -37,7 +38,7 @@ def main() -> None:
 
     policy = purd.load_policy(args.checkpoint, args.replay)
     settings = purd.Settings(n=args.n, batch_size=args.batch, episode_length=policy.max_steps)
-    check_every = rollout.stop_check_every
+    check_every = (lambda length, at_most=50: args.check_every) if args.check_every else rollout.stop_check_every
 
     def sample(early: bool) -> tuple[float, float, dict]:
         """(first call: compile and run, second call: run, output)."""

@@ -26,6 +26,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from workflow_lib.agents.registry import ALGORITHMS
+from workflow_lib.core.trees import strong_types
 from workflow_lib.engine.chunks import progress_logger, run_chunks, shardings
 from workflow_lib.engine.families import family_of
 from workflow_lib.engine.rollout import RolloutSettings, stop_check_every
@@ -96,10 +97,12 @@ def chunk_blocks(family, env, learner, build: Callable, settings: RolloutSetting
         params = build(agent, fixed, items, n_dev)
         copies = len(jax.tree.leaves(items)[0])
         state = jax.tree.map(lambda x: jnp.broadcast_to(x, (copies, *x.shape)), start)
-        return params, (state, jnp.ones((copies,), jnp.bool_))
+        # Strong types, as `more` gives its carry: one compiled block program for every block.
+        return params, strong_types((state, jnp.ones((copies,), jnp.bool_)))
 
     def more(agent, params, carry):
-        return family.block(env, learner, agent, params, *carry, block, with_states)
+        carry, outs = family.block(env, learner, agent, params, *carry, block, with_states)
+        return strong_types(carry), outs  # the env's weakly typed leaves would recompile the next block
 
     # One program builds the parameters and the chunk's start, one steps a block (the only one
     # holding the env step, so it compiles once), one sums the rewards as a fixed-length scan did.
@@ -114,12 +117,13 @@ def chunk_blocks(family, env, learner, build: Callable, settings: RolloutSetting
             carry, outs = more(agent, params, carry)
             blocks.append(outs)
             steps += block
-        rewards = jnp.concatenate([b[0] for b in blocks], axis=1)
-        if steps < length:  # every rollout has ended: the remaining rewards are zeros
-            rewards = jnp.concatenate([rewards, jnp.zeros((rewards.shape[0], length - steps), rewards.dtype)], axis=1)
+        # Joined on the host (eager device concatenations compiled anew for every block count);
+        # after the last block every rollout has ended: the remaining rewards are zeros.
+        rewards = np.concatenate([np.asarray(jax.device_get(b[0])) for b in blocks], axis=1)
+        rewards = np.pad(rewards, ((0, 0), (0, length - steps))) if steps < length else rewards
         program.blocks.append(len(blocks))
         alive = np.concatenate([np.asarray(jax.device_get(b[1])) for b in blocks], axis=1)
-        out = {"return": total(rewards), "length": alive.sum(axis=1).astype(np.int32)}
+        out = {"return": total(jax.device_put(rewards, sharded)), "length": alive.sum(axis=1).astype(np.int32)}
         if settings.with_rewards:
             out["rewards"] = rewards
         if with_states:
