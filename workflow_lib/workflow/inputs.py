@@ -8,7 +8,6 @@ from typing import Callable, Iterable
 import numpy as np
 import polars as pl
 
-from workflow_lib.agents.registry import off_policy
 from workflow_lib.studies.policy import Policy, load_policy
 from workflow_lib.workflow import layout
 
@@ -25,8 +24,7 @@ def policy_files(files: Iterable[str]) -> Callable[[dict], tuple[str, str | None
 
     def paths(identity: dict) -> tuple[str, str | None]:
         env, algo, seed, step = (identity[k] for k in ("env", "algo", "seed", "step"))
-        checkpoint = layout.checkpoint_path(env, algo, seed, step)
-        replay = layout.replay_path(env, algo, seed) if off_policy(algo) else None
+        checkpoint, replay = layout.policy_paths(env, algo, seed, step)
         missing = [p for p in (checkpoint, replay) if p is not None and p not in declared]
         if missing:
             raise MissingInput(f"{env} {algo} seed {seed} step {step}: {', '.join(missing)} is not an input of this job")
@@ -54,3 +52,10 @@ def purd_returns(files: Iterable[str]) -> Callable[[dict], np.ndarray]:
         return pl.read_parquet(path, columns=["return"])["return"].to_numpy()
 
     return returns
+
+
+def log_rows(log, table: pl.DataFrame, line: str) -> None:
+    """One log line per row of a job's small result table (picked policies), `line` a format
+    string of its columns."""
+    for row in table.iter_rows(named=True):
+        log.info(line.format(**row))
