@@ -3,7 +3,7 @@
 # (rejection, baseline).
 
 
-rule algorithm1_starts:
+checkpoint algorithm1_starts:
     input:
         algorithm1_stats,
     output:

@@ -16,21 +16,16 @@ except ConfigError as err:
     sys.exit(f"Invalid config: {err}")
 
 
-def all_checkpoints():
-    """Every checkpoint of every (env, algo, seed) in the config."""
-    return layout.all_checkpoints(config)
-
-
 def eval_tables():
     """The per-seed evaluation tables written during training."""
     return layout.all_eval_tables(config)
 
 
 def all_targets():
-    """What `all` builds: every checkpoint, the learning curves, each env's PURD map and every figure
-    target the config can build."""
+    """What `all` builds: the learning curves, each env's PURD map (so every checkpoint and its
+    PURD) and every figure target the config can build. The checkpoints are not listed: each
+    target file is a root of Snakemake's DAG search, and 9,600 of them (80 seeds) took seconds."""
     return [
-        *all_checkpoints(),
         layout.figure("learning_curves"),
         *[layout.purd_map(env) for env in config["envs"]],
         *[path for figure in built_figures() for path in figure_files(figure)],
@@ -40,13 +35,10 @@ def all_targets():
 # Post-update return distributions and their statistics (rules/purd.smk).
 
 
-def purd_inputs(wildcards):
-    """A PURD job reads one checkpoint and, for TD3/SAC, its seed's replay buffer."""
-    w = wildcards
-    inputs = {"checkpoint": layout.checkpoint_path(w.env, w.algo, w.seed, w.step)}
-    if off_policy(w.algo):
-        inputs["replay"] = layout.replay_path(w.env, w.algo, w.seed)
-    return inputs
+def gaussian_purd_inputs(wildcards):
+    """A Gaussian PURD job reads one checkpoint and, for TD3/SAC, its seed's replay buffer."""
+    policy, replay = layout.policy_paths(wildcards.env, wildcards.algo, wildcards.seed, wildcards.step)
+    return {"checkpoints": [policy], **({"replay": replay} if replay else {})}
 
 
 def purd_settings(kind, section=None):
@@ -63,18 +55,13 @@ def purd_settings(kind, section=None):
     }
 
 
-def purd_job_settings(wildcards):
-    """params.settings of a PURD job: those of its kind of update."""
-    return purd_settings(wildcards.kind)
-
-
 def purd_runtime(wildcards):
-    """resources.runtime of a PURD job: N samples of its algorithm."""
+    """resources.runtime of a Gaussian PURD job: N samples of one policy of its algorithm."""
     return requests.purd_runtime(config, wildcards.algo)
 
 
 def purd_mem(wildcards):
-    """resources.mem_mb of a PURD job: one seed's replay buffer of its algorithm."""
+    """resources.mem_mb of a Gaussian PURD job: one seed's replay buffer of its algorithm."""
     return requests.purd_mem(config, wildcards.algo)
 
 
@@ -102,9 +89,28 @@ def landscape_stats(wildcards):
     return layout.stats_table(wildcards.env, config["landscape"]["algo"])
 
 
+def picked_policies(picks, env):
+    """The (seed, step) of the policies a picks table (a Snakemake checkpoint's output) names: read
+    once the table exists, so that a job declares the few policies it loads, not every policy of
+    its learner (at 80 seeds, 880 files a job)."""
+    import polars as pl  # here, not above: only planning after the picks exist pays for it
+    from workflow_lib.analysis.selection import picked
+
+    return picked(pl.read_parquet(picks.get(env=env).output[0]))
+
+
+def picked_policy_files(picks, env, algo):
+    """The checkpoints (and replay files) of the policies a picks table names."""
+    return layout.picked_policy_files(env, algo, picked_policies(picks, env))
+
+
+def failures_picked(wildcards):
+    return picked_policies(checkpoints.failures_picks, wildcards.env)
+
+
 def landscape_policies(wildcards):
-    """Every checkpoint (and replay file) of the env's landscape.algo policies."""
-    return layout.policy_files(config, wildcards.env, config["landscape"]["algo"])
+    """The checkpoints (and replay files) of the env's landscape pair (landscape_picks)."""
+    return picked_policy_files(checkpoints.landscape_picks, wildcards.env, config["landscape"]["algo"])
 
 
 def landscape_purd_settings():
@@ -118,13 +124,14 @@ def failures_stats(wildcards):
 
 
 def failures_purds(wildcards):
-    """The PURDs of the env's failures.algo policies, whose samples are rolled out again."""
-    return layout.own_purds(config, wildcards.env, config["failures"]["algo"])
+    """The PURDs of the env's picked failures.algo policies, whose samples are rolled out again."""
+    algo = config["failures"]["algo"]
+    return [layout.purd_path(wildcards.env, algo, algo, seed, step) for seed, step in failures_picked(wildcards)]
 
 
 def failures_policies(wildcards):
-    """Every checkpoint (and replay file) of the env's failures.algo policies."""
-    return layout.policy_files(config, wildcards.env, config["failures"]["algo"])
+    """The checkpoints (and replay files) of the env's picked failures.algo policies."""
+    return layout.picked_policy_files(wildcards.env, config["failures"]["algo"], failures_picked(wildcards))
 
 
 def interpolation_stats(wildcards):
@@ -133,7 +140,13 @@ def interpolation_stats(wildcards):
 
 
 def interpolation_policies(wildcards):
-    """Every checkpoint (and replay file) of the env's interpolation.algo policies."""
+    """The checkpoints (and replay files) of the policies of the env's Table 2 pairs."""
+    return picked_policy_files(checkpoints.interpolation_pairs, wildcards.env, config["interpolation"]["algo"])
+
+
+def btp_policy_files(wildcards):
+    """Every checkpoint (and replay file) of the env's interpolation.algo policies: the BTP's random
+    pairs are drawn among them all."""
     return layout.policy_files(config, wildcards.env, config["interpolation"]["algo"])
 
 
@@ -175,8 +188,17 @@ def algorithm1_stats(wildcards):
 
 
 def algorithm1_policies(wildcards):
-    """Every checkpoint and replay file of the env's policies of Algorithm 1's learner."""
-    return layout.policy_files(config, wildcards.env, wildcards.algo)
+    """The checkpoint (and replay file) of the run's starting policy, its row of the starts table.
+    algorithm1_starts is a Snakemake checkpoint, so the row is read once the table exists; a run
+    declares its two files instead of every policy of its learner (at 80 seeds those lists were
+    176,000 of the paper DAG's 240,000 edges)."""
+    import polars as pl  # here, not above: only planning after the starts tables exist pays for it
+    from workflow_lib.analysis.selection import rejection_start
+
+    starts = checkpoints.algorithm1_starts.get(env=wildcards.env, algo=wildcards.algo).output[0]
+    row = rejection_start(pl.read_parquet(starts), int(wildcards.start))
+    paths = layout.policy_paths(wildcards.env, wildcards.algo, row["seed"], row["step"])
+    return [path for path in paths if path is not None]
 
 
 def algorithm1_mem(wildcards):

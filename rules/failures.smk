@@ -1,10 +1,26 @@
-# Failures (Figures 3, 4 and 23): a successful and a failing sample from the PURDs of the noisiest
-# failures.algo policies of each env, rolled out again step by step.
+# Failures (Figures 3, 4 and 23): the noisiest failures.algo policies of each env picked from
+# their statistics, then a successful and a failing sample of each one's PURD rolled out again
+# step by step.
+
+
+checkpoint failures_picks:
+    input:
+        failures_stats,
+    output:
+        layout.failures_file("{env}", "picks"),
+    log:
+        layout.log("failures", "{env}", "picks"),
+    conda:
+        "../envs/jax.yaml"
+    params:
+        failures={k: config["failures"][k] for k in ("algo", "policies")},
+    script:
+        "../scripts/failures_picks.py"
 
 
 rule failures:
     input:
-        stats=failures_stats,
+        picks=layout.failures_file("{env}", "picks"),
         purds=failures_purds,
         policies=failures_policies,
     output:
@@ -20,7 +36,7 @@ rule failures:
         gpu=config["resources"]["gpu"],
         mem_mb=requests.purd_mem(config, config["failures"]["algo"]),
     params:
-        failures={k: config["failures"][k] for k in ("algo", "policies", "success_tolerance")},
+        failures={"success_tolerance": config["failures"]["success_tolerance"]},
         stats={k: config["stats"][k] for k in ("ltp_alpha", "bins")},
         settings=purd_settings(config["failures"]["algo"]),
     script:

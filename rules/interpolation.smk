@@ -2,7 +2,7 @@
 # statistics of interpolation.algo, their paths (plain and perturbed), and the BTP of random pairs.
 
 
-rule interpolation_pairs:
+checkpoint interpolation_pairs:
     input:
         interpolation_stats,
     output:
@@ -46,7 +46,7 @@ rule interpolation_paths:
 
 rule btp:
     input:
-        interpolation_policies,
+        btp_policy_files,
     output:
         layout.interpolation_file("{env}", "btp"),
     log:

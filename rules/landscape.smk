@@ -2,7 +2,7 @@
 # statistics of landscape.algo, then its landscapes (one job per window), large PURDs and gaits are computed.
 
 
-rule landscape_picks:
+checkpoint landscape_picks:
     input:
         landscape_stats,
     output:

@@ -1,24 +1,56 @@
-# Post-update return distributions: one sampling job per checkpoint and kind of update,
+# Post-update return distributions: one sampling job per run under its learner's own update,
 # then one statistics table per (env, algo), so that an edit of one algorithm reruns only the
 # studies of that algorithm.
 
 
 wildcard_constraints:
     algo="|".join(ALGORITHMS),
-    kind="|".join([*ALGORITHMS, "gaussian"]),
     seed=r"\d+",
     step=r"\d+",
 
 
-rule purd:
+# A job per run (env, algo, seed) and a rule per algo, whose outputs are its checkpoints' PURDs:
+# one process samples them all with the same compiled programs (a job's start and compilation
+# cost more than a checkpoint's sampling, on a laptop and on a GPU node), and the DAG holds a
+# tenth of the jobs (benchmarks/planning.py). A rule per algo because a run's checkpoint steps,
+# an algo's config, are in its output names.
+for _algo in config["algos"]:
+
+    rule:
+        name:
+            f"purd_{_algo}"
+        input:
+            **layout.run_policy_files(config, "{env}", _algo, "{seed}"),
+        output:
+            layout.run_purds(config, "{env}", _algo, "{seed}"),
+        log:
+            layout.log("purd", "{env}", _algo, _algo, "seed{seed}"),
+        benchmark:
+            layout.benchmark("purd", "{env}", _algo, _algo, "seed{seed}")
+        conda:
+            "../envs/jax.yaml"
+        threads: config["resources"]["purd_threads"]
+        resources:
+            gpu=config["resources"]["gpu"],
+            runtime=requests.purd_runtime(config, _algo, policies=len(config[_algo]["checkpoints"])),
+            mem_mb=requests.purd_mem(config, _algo),
+        params:
+            kind=_algo,
+            settings=purd_settings(_algo),
+        script:
+            "../scripts/purd.py"
+
+
+# The Gaussian perturbation's PURD of one checkpoint (no study reads it: a target on demand).
+rule purd_gaussian:
     input:
-        unpack(purd_inputs),
+        unpack(gaussian_purd_inputs),
     output:
-        layout.purd_path("{env}", "{algo}", "{kind}", "{seed}", "{step}"),
+        layout.purd_path("{env}", "{algo}", "gaussian", "{seed}", "{step}"),
     log:
-        layout.log("purd", "{env}", "{algo}", "{kind}", "seed{seed}", "step{step}"),
+        layout.log("purd", "{env}", "{algo}", "gaussian", "seed{seed}", "step{step}"),
     benchmark:
-        layout.benchmark("purd", "{env}", "{algo}", "{kind}", "seed{seed}", "step{step}")
+        layout.benchmark("purd", "{env}", "{algo}", "gaussian", "seed{seed}", "step{step}")
     conda:
         "../envs/jax.yaml"
     threads: config["resources"]["purd_threads"]
@@ -27,7 +59,8 @@ rule purd:
         runtime=purd_runtime,
         mem_mb=purd_mem,
     params:
-        settings=purd_job_settings,
+        kind="gaussian",
+        settings=purd_settings("gaussian"),
     script:
         "../scripts/purd.py"
 

@@ -1,5 +1,5 @@
 """Snakemake script of the failures rule: a successful and a failing rollout from the PURD of
-each of up to k noisy policies (LTP > 0) of an env, recorded step by step."""
+each picked noisy policy (LTP > 0) of an env, recorded step by step."""
 
 import polars as pl
 
@@ -10,8 +10,7 @@ from workflow_lib.workflow.inputs import policy_loader, purd_returns
 
 log = setup_job(snakemake, "failures", devices=True)
 cfg, stats_cfg = snakemake.params.failures, snakemake.params.stats
-table = failures.failure_table(pl.read_parquet(snakemake.input.stats), cfg["policies"], cfg["algo"],
-                               policy_loader(snakemake.input.policies), purd_returns(snakemake.input.purds),
-                               purd.Settings(**snakemake.params.settings), stats_cfg["ltp_alpha"],
-                               cfg["success_tolerance"], stats_cfg["bins"], log)
+table = failures.failure_table(pl.read_parquet(snakemake.input.picks), policy_loader(snakemake.input.policies),
+                               purd_returns(snakemake.input.purds), purd.Settings(**snakemake.params.settings),
+                               stats_cfg["ltp_alpha"], cfg["success_tolerance"], stats_cfg["bins"], log)
 write_parquet(table, snakemake.output[0])

@@ -44,8 +44,11 @@ def test_tiny_workflow_purds_stats_and_figure2(tiny_run):
     ltp = stats.filter(pl.col("ltp_defined"))["ltp"]
     assert ((ltp >= 0) & (ltp <= 1)).all()
     assert (results / "figures" / "purd_map_hopper.png").read_bytes()[:4] == b"\x89PNG"
-    for log in (tiny_run / "logs" / "purd").glob("hopper/*/*/seed*/*.log"):
-        assert "env-steps/s" in log.read_text()  # progress while sampling
+    logs = sorted((tiny_run / "logs" / "purd").glob("hopper/*/*/seed*.log"))
+    assert len(logs) == 3 * 2  # a PURD job per run (env, algo, seed)
+    for log in logs:
+        assert log.read_text().count("done: mean return") == 2  # each of its checkpoints, with progress
+        assert "env-steps/s" in log.read_text()
     assert list((tiny_run / ".jax_cache").iterdir())  # jobs share compiled programs
     figure2 = snakemake(tiny_run, "figure2", "-n", "--configfile", "configs/tiny.yaml")
     assert "Nothing to be done" in figure2.stdout + figure2.stderr
@@ -160,12 +163,12 @@ def planned(tiny_run, tmp_path, edit: str) -> dict[str, int]:
 def test_more_purd_samples_rerun_sampling_and_after_but_no_training(tiny_run, tmp_path):
     jobs = planned(tiny_run, tmp_path, "purd:\n  samples: 16\n")
     downstream = {"purd_stats": 3, "purd_map": 1, "landscape_picks": 1, "landscape_grid": 2, "landscape_purd": 1,
-                  "landscape_gait": 1, "landscape_figure": 1, "landscape_zooms": 1, "failures": 1,
-                  "failures_figure": 2, "failure_gaits": 1, "interpolation_pairs": 1, "interpolation_paths": 2,
+                  "landscape_gait": 1, "landscape_figure": 1, "landscape_zooms": 1, "failures_picks": 1,
+                  "failures": 1, "failures_figure": 2, "failure_gaits": 1, "interpolation_pairs": 1, "interpolation_paths": 2,
                   "interpolation_figure": 3, "table2_pairs": 1, "algorithm1_starts": 1, "algorithm1": 1,
                   "algorithm1_table": 1, "algorithm1_figure": 3, "cvar_ranks_figure": 1, "start_states_figure": 1,
                   "bc_table": 1, "bc_figure": 1, "all": 1}
-    assert jobs == {"purd": 12, **downstream}
+    assert jobs == {"purd_td3": 2, "purd_sac": 2, "purd_ppo": 2, **downstream}  # a job per run
 
 
 @pytest.mark.parametrize("edit, rule", [
@@ -197,7 +200,8 @@ def test_a_new_seed_trains_only_that_seed_and_reaggregates(tiny_run, tmp_path):
     trained = {rule for rule in jobs if rule.startswith("train_")}
     assert len(trained) == 3 and all(rule.endswith("seed2") for rule in trained)
     assert {training_algo(rule) for rule in trained} == {"td3", "sac", "ppo"}
-    assert jobs["purd"] == 6  # the new seed's checkpoints: 3 algos x 2 steps
+    sampling = {rule: n for rule, n in jobs.items() if rule in ("purd_td3", "purd_sac", "purd_ppo", "purd_gaussian")}
+    assert sampling == {"purd_td3": 1, "purd_sac": 1, "purd_ppo": 1}  # a job for each new run
     assert jobs["purd_stats"] == 3  # one table per algo, each with the new seed's rows
     for rule in ("purd_map", "learning_curves_table", "learning_curves"):
         assert jobs[rule] == 1
@@ -251,12 +255,12 @@ def training_algo(rule: str) -> str | None:
 # The jobs that read TD3 policies only (Algorithm 1 and the failures, interpolation and appendix studies
 # on the tiny config, where failures.algo, interpolation.algo and algorithm1.algo are td3).
 TD3_ONLY = {"algorithm1_starts", "algorithm1", "algorithm1_table", "algorithm1_figure", "cvar_ranks_figure",
-            "failures", "failures_figure", "failure_gaits", "interpolation_pairs", "interpolation_paths",
+            "failures_picks", "failures", "failures_figure", "failure_gaits", "interpolation_pairs", "interpolation_paths",
             "interpolation_figure", "table2_pairs", "btp", "btp_figure", "start_states", "start_states_table",
             "start_states_figure", "bc_train", "bc_purd", "bc_table", "bc_figure"}
 # What an edit of one algorithm reruns besides its training: its PURDs and statistics table, the env's
 # PURD map, and the learning curves.
-ONE_ALGO = {"purd": 4, "purd_stats": 1, "purd_map": 1, "learning_curves_table": 1, "learning_curves": 1, "all": 1}
+ONE_ALGO = {"purd_stats": 1, "purd_map": 1, "learning_curves_table": 1, "learning_curves": 1, "all": 1}
 LANDSCAPE = {"landscape_picks": 1, "landscape_grid": 2, "landscape_purd": 1, "landscape_gait": 1,
              "landscape_figure": 1, "landscape_zooms": 1}
 
@@ -286,7 +290,7 @@ def test_a_sac_edit_reruns_sac_and_its_landscape_only(tiny_run, tmp_path):
     trained = {rule: n for rule, n in jobs.items() if training_algo(rule)}
     assert {training_algo(rule) for rule in trained} == {"sac"}  # no TD3 or PPO training
     assert not TD3_ONLY & set(jobs)  # nothing that reads TD3 policies only
-    assert {rule: n for rule, n in jobs.items() if rule not in trained} == {**ONE_ALGO, **LANDSCAPE}
+    assert {rule: n for rule, n in jobs.items() if rule not in trained} == {"purd_sac": 2, **ONE_ALGO, **LANDSCAPE}
 
 
 def test_a_ppo_edit_reruns_ppo_only(tiny_run, tmp_path):
@@ -294,7 +298,7 @@ def test_a_ppo_edit_reruns_ppo_only(tiny_run, tmp_path):
     trained = {rule: n for rule, n in jobs.items() if training_algo(rule)}
     assert {training_algo(rule) for rule in trained} == {"ppo"}  # no TD3 or SAC training
     assert not (TD3_ONLY | set(LANDSCAPE)) & set(jobs)  # the landscape is SAC's (landscape.algo)
-    assert {rule: n for rule, n in jobs.items() if rule not in trained} == ONE_ALGO
+    assert {rule: n for rule, n in jobs.items() if rule not in trained} == {"purd_ppo": 2, **ONE_ALGO}
 
 
 def test_a_statistics_edit_reruns_no_training_and_no_sampling(tiny_run, tmp_path):
@@ -302,11 +306,11 @@ def test_a_statistics_edit_reruns_no_training_and_no_sampling(tiny_run, tmp_path
     assert not any(training_algo(rule) for rule in jobs)
     # Neither the PURDs nor the studies that sample without reading the statistics: the BTP's pairs are
     # random, the start states and the clones' teachers come from the config.
-    assert not {"purd", "btp", "start_states", "bc_train", "bc_purd"} & set(jobs)
+    assert not {"purd_td3", "purd_sac", "purd_ppo", "btp", "start_states", "bc_train", "bc_purd"} & set(jobs)
     # The studies that pick their policies from the (bootstrapped) statistics do rerun: a different
     # resampling may pick other policies (the landscape's pair, Table 2's pairs, Algorithm 1's starts,
     # the failures' noisy policies).
-    assert jobs == {"purd_stats": 3, "purd_map": 1, **LANDSCAPE, "failures": 1,
+    assert jobs == {"purd_stats": 3, "purd_map": 1, **LANDSCAPE, "failures_picks": 1, "failures": 1,
                     "failures_figure": 2, "failure_gaits": 1, "interpolation_pairs": 1, "interpolation_paths": 2,
                     "interpolation_figure": 3, "table2_pairs": 1, "algorithm1_starts": 1, "algorithm1": 1,
                     "algorithm1_table": 1, "algorithm1_figure": 3, "cvar_ranks_figure": 1,

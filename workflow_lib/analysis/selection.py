@@ -80,6 +80,24 @@ def rejection_starts(table: pl.DataFrame, algo: str, k: int) -> pl.DataFrame:
     return rows.head(k).drop("_ltp").with_row_index("start").with_columns(pl.col("start").cast(pl.Int64))
 
 
+def picked(table: pl.DataFrame) -> list[tuple[int, int]]:
+    """The (seed, step) of every policy a picks table names, once each, in order of appearance:
+    columns seed, step (policies) or seed1, step1, seed2, step2 (pairs)."""
+    suffixes = ("",) if "seed" in table.columns else ("1", "2")
+    ids = [(int(seed), int(step)) for row in table.iter_rows(named=True)
+           for seed, step in ((row[f"seed{s}"], row[f"step{s}"]) for s in suffixes)]
+    return list(dict.fromkeys(ids))
+
+
+def rejection_start(starts: pl.DataFrame, start: int) -> dict:
+    """Row `start` of a starts table (rejection_starts) as a dict; an error if there is no such row
+    (fewer policies than algorithm1.policies)."""
+    rows = starts.filter(pl.col("start") == start)
+    if rows.height != 1:
+        raise LookupError(f"starting policy {start} is not in the starts table ({starts.height} starts)")
+    return rows.row(0, named=True)
+
+
 def success_and_failure(returns: np.ndarray, mode: float, alpha: float = 0.5, tolerance: float = 0.1):
     """(success, failure) sample indices of one PURD: the first sample whose return is within
     `tolerance` of the PURD mean, and the first whose return is below alpha x mode (SPEC).

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Iterable
 
 import polars as pl
 
@@ -21,3 +22,14 @@ def write_parquet(table: pl.DataFrame, path: str | os.PathLike, metadata: dict |
     tmp = path.with_name(path.name + ".tmp")
     table.write_parquet(tmp, metadata={k: str(v) for k, v in (metadata or {}).items()} or None)
     os.replace(tmp, path)
+
+
+def write_each(paths: Iterable[str | os.PathLike], tables: Iterable[tuple[pl.DataFrame, dict | None]]) -> None:
+    """write_parquet of each (table, metadata) to its path, in order, as the tables come."""
+    paths = list(paths)
+    count = 0
+    for path, (table, metadata) in zip(paths, tables):
+        write_parquet(table, path, metadata)
+        count += 1
+    if count != len(paths):
+        raise ValueError(f"{count} tables for {len(paths)} files: {paths[count] if count < len(paths) else paths}")

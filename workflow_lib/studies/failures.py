@@ -64,14 +64,13 @@ def to_table(records: list[dict]) -> pl.DataFrame:
     return pl.DataFrame(columns, schema=COLUMNS)
 
 
-def failure_table(stats: pl.DataFrame, k: int, algo: str, load: Callable[[dict], purd.Policy],
-                  returns_of: Callable[[dict], np.ndarray], settings: purd.Settings, ltp_alpha: float,
-                  tolerance: float, bins: int, log: logging.Logger | None = None) -> pl.DataFrame:
+def failure_table(picks: pl.DataFrame, load: Callable[[dict], purd.Policy], returns_of: Callable[[dict], np.ndarray],
+                  settings: purd.Settings, ltp_alpha: float, tolerance: float, bins: int,
+                  log: logging.Logger | None = None) -> pl.DataFrame:
     """Figures 3, 4 and 23: a successful and a failing rollout, recorded step by step, from the
-    PURD of each of up to k noisy `algo` policies (LTP > 0) of the statistics table."""
-    picks = selection.failure_policies(stats, k, algo)
+    PURD of each policy of `picks` (selection.failure_policies: the noisy ones, LTP > 0)."""
     if log is not None:
-        log.info("%d %s policies with LTP > 0", picks.height, algo)
+        log.info("%d policies with LTP > 0", picks.height)
     records = []
     for row in picks.iter_rows(named=True):
         identity = {k: row[k] for k in ("env", "algo", "seed", "step")}

@@ -31,7 +31,7 @@ import polars as pl
 
 from workflow_lib.core.tables import with_identity
 from workflow_lib.studies import purd
-from workflow_lib.analysis import stats
+from workflow_lib.analysis import selection, stats
 from workflow_lib.agents.registry import ALGORITHMS
 from workflow_lib.envs.native import make_env
 from workflow_lib.training.loops import OffPolicyCarry, offpolicy_chunk
@@ -205,7 +205,7 @@ def trace(starts: pl.DataFrame, start: int, run_index: int, paths: Callable[[dic
           settings: Settings, log: logging.Logger | None = None) -> pl.DataFrame:
     """The trace of one run of both variants from starting policy `start` of the starts table
     (columns start, env, algo, seed, step), with its identity in front."""
-    row = starts.filter(pl.col("start") == start).row(0, named=True)
+    row = selection.rejection_start(starts, start)
     begin = load_start(*paths(row), settings.proposals, run_index)
     if log is not None:
         log.info("%s %s seed %d step %d, run %d: %d proposals, N = %d, CVaR alpha %g, delta %g", begin.env, begin.algo,

@@ -161,6 +161,25 @@ def figure(name: str, suffix: str = "png") -> str:
     return str(RESULTS / "figures" / f"{name}.{suffix}")
 
 
+def picked_policy_files(env: str, algo: str, policies: list[tuple[int, int]]) -> list[str]:
+    """The checkpoints and (off-policy) replay files of the given (seed, step) policies, once each."""
+    paths = [path for seed, step in policies for path in policy_paths(env, algo, seed, step) if path is not None]
+    return list(dict.fromkeys(paths))
+
+
+def run_policy_files(config: dict, env: str, algo: str, seed) -> dict[str, list[str] | str]:
+    """A run's PURD job inputs: its checkpoints (config order) and, off-policy, its replay file."""
+    files = {"checkpoints": [checkpoint_path(env, algo, seed, t) for t in config[algo]["checkpoints"]]}
+    if off_policy(algo):
+        files["replay"] = replay_path(env, algo, seed)
+    return files
+
+
+def run_purds(config: dict, env: str, algo: str, seed) -> list[str]:
+    """The PURD files of a run's checkpoints under its algorithm's own update, in config order."""
+    return [purd_path(env, algo, algo, seed, t) for t in config[algo]["checkpoints"]]
+
+
 def policy_paths(env: str, algo: str, seed: int, step: int) -> tuple[str, str | None]:
     """(checkpoint, replay file or None for PPO): what purd.load_policy reads for one policy."""
     return checkpoint_path(env, algo, seed, step), (replay_path(env, algo, seed) if off_policy(algo) else None)

@@ -41,9 +41,9 @@ def purd_env_steps(config: dict, algo: str, n: int | None = None) -> int:
     return (config["purd"]["samples"] if n is None else n) * steps
 
 
-def purd_runtime(config: dict, algo: str, n: int | None = None) -> int:
-    """Minutes for a PURD job of n samples (default purd.samples)."""
-    return _minutes(config, purd_env_steps(config, algo, n) / config["resources"]["purd_steps_per_s"])
+def purd_runtime(config: dict, algo: str, n: int | None = None, policies: int = 1) -> int:
+    """Minutes for a PURD job of n samples (default purd.samples) of each of `policies` policies."""
+    return _minutes(config, policies * purd_env_steps(config, algo, n) / config["resources"]["purd_steps_per_s"])
 
 
 def rollouts_runtime(config: dict, rollouts: int) -> int:
