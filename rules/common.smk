@@ -6,11 +6,13 @@ import sys
 from snakemake.exceptions import WorkflowError
 
 from workflow_lib.agents.registry import ALGORITHMS, off_policy
-from workflow_lib.workflow.config import ConfigError, validate_config
+from workflow_lib.workflow.config import ConfigError, load_config_file, validate_config
 from workflow_lib.workflow import layout
 from workflow_lib.workflow import resources as requests
 
 try:
+    for _path in workflow.configfiles:  # Snakemake read them already; this names a duplicate key's line
+        load_config_file(_path)
     config.update(validate_config(config))
 except ConfigError as err:
     sys.exit(f"Invalid config: {err}")

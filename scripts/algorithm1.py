@@ -1,14 +1,12 @@
 """Snakemake script of the algorithm1 rule: one run of both variants from one starting policy."""
 
-import polars as pl
-
 from workflow_lib.workflow.runtime import setup_job  # first: it silences what the imports below print
-from workflow_lib.core.tables import write_parquet
+from workflow_lib.core.tables import read_table, write_parquet
 from workflow_lib.studies import rejection
 from workflow_lib.workflow.inputs import policy_files
 
 log = setup_job(snakemake, "algorithm1", devices=True)
-table = rejection.trace(pl.read_parquet(snakemake.input.starts), int(snakemake.wildcards.start),
+table = rejection.trace(read_table(snakemake.input.starts), int(snakemake.wildcards.start),
                         int(snakemake.wildcards.run), policy_files(snakemake.input.policies),
                         rejection.Settings(**snakemake.params.settings), log)
 write_parquet(table, snakemake.output[0])

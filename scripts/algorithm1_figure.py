@@ -4,17 +4,18 @@ rejection), 24 (start -> end on the mean-LTP plane) or 26 (rejection frequency p
 import polars as pl
 
 from workflow_lib.workflow.runtime import setup_job  # first: it silences what the imports below print
+from workflow_lib.core.tables import read_table
 from workflow_lib.plots import rejection as rejection_plots
 
 setup_job(snakemake, "algorithm1_figure")
 
-traces, p = pl.read_parquet(snakemake.input.traces), snakemake.params
+traces, p = read_table(snakemake.input.traces), snakemake.params
 name, out = snakemake.wildcards.name, snakemake.output[0]
 if name == "figure7":
     summary = rejection_plots.ltp_reduction(traces, p.resamples, p.confidence)
     rejection_plots.reduction_figure(summary, p.algo, out)
 elif name == "figure24":
-    policies = pl.concat([pl.read_parquet(s) for s in snakemake.input.stats]).filter(pl.col("algo") == p.algo)
+    policies = pl.concat([read_table(s) for s in snakemake.input.stats]).filter(pl.col("algo") == p.algo)
     rejection_plots.arrows_figure(traces, policies, p.algo, out)
 else:
     rejection_plots.rejection_figure(rejection_plots.rejection_rates(traces), out)

@@ -10,6 +10,6 @@ from workflow_lib.analysis.stats import StatsSettings
 setup_job(snakemake, "bc_table")
 
 settings = StatsSettings.from_config(snakemake.params.stats)
-returns = pl.concat([pl.read_parquet(p) for p in snakemake.input.purds])
-teachers = pl.concat([pl.read_parquet(p) for p in snakemake.input.stats], how="diagonal")
+returns = pl.concat([tables.read_table(p) for p in snakemake.input.purds])
+teachers = pl.concat([tables.read_table(p) for p in snakemake.input.stats], how="diagonal")
 tables.write_parquet(bc_analysis.clone_statistics(returns, teachers, settings), snakemake.output[0])

@@ -7,4 +7,4 @@ from workflow_lib.core import tables
 
 setup_job(snakemake, "concat_tables")
 
-tables.write_parquet(pl.concat([pl.read_parquet(p) for p in snakemake.input], how="vertical"), snakemake.output[0])
+tables.write_parquet(pl.concat([tables.read_table(p) for p in snakemake.input], how="vertical"), snakemake.output[0])

@@ -2,8 +2,6 @@
 
 from pathlib import Path
 
-import polars as pl
-
 from workflow_lib.workflow.runtime import setup_job  # first: it silences what the imports below print
 from workflow_lib.plots import appendix as appendix_plots
 from workflow_lib.analysis import clones as bc_analysis
@@ -11,7 +9,7 @@ from workflow_lib.core import tables
 
 setup_job(snakemake, "figure22")
 
-clones = pl.read_parquet(snakemake.input[0])
+clones = tables.read_table(snakemake.input[0])
 corr = bc_analysis.correlations(clones)
 comparison = bc_analysis.ltp_comparison(clones, snakemake.params.resamples, snakemake.params.confidence)
 tables.write_parquet(corr, snakemake.output.correlations)

@@ -11,7 +11,7 @@ from workflow_lib.core import tables
 setup_job(snakemake, "figure25")
 
 p = snakemake.params
-policies = pl.concat([pl.read_parquet(s) for s in snakemake.input.stats]).filter(pl.col("algo") == p.algo)
+policies = pl.concat([tables.read_table(s) for s in snakemake.input.stats]).filter(pl.col("algo") == p.algo)
 returns = list(map(purd_returns(snakemake.input.purds), policies.iter_rows(named=True)))
 ranks = rejection_plots.cvar_ranks(policies, returns, p.alphas)
 tables.write_parquet(ranks, snakemake.output.table)

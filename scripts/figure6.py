@@ -1,14 +1,12 @@
 """Snakemake script of the figure6 rule: BTP per env and over envs, as a table and a bar plot."""
 
-import polars as pl
-
 from workflow_lib.workflow.runtime import setup_job  # first: it silences what the imports below print
 from workflow_lib.core import tables
 from workflow_lib.plots.interpolation import btp_figure, btp_summary
 
 setup_job(snakemake, "figure6")
 
-summary = btp_summary({env: pl.read_parquet(p) for env, p in zip(snakemake.params.envs, snakemake.input)},
+summary = btp_summary({env: tables.read_table(p) for env, p in zip(snakemake.params.envs, snakemake.input)},
                       snakemake.params.resamples, snakemake.params.confidence)
 tables.write_parquet(summary, snakemake.output.table)
 btp_figure(summary, snakemake.output.figure)

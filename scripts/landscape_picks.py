@@ -1,7 +1,5 @@
 """Snakemake script of the landscape_picks rule: the noisy and the smooth policy of Figure 1."""
 
-import polars as pl
-
 from workflow_lib.workflow.runtime import setup_job  # first: it silences what the imports below print
 from workflow_lib.analysis import selection
 from workflow_lib.core import tables
@@ -9,7 +7,7 @@ from workflow_lib.workflow.inputs import log_rows
 
 log = setup_job(snakemake, "landscape_picks")
 cfg = snakemake.params.landscape
-table = pl.read_parquet(snakemake.input[0])
+table = tables.read_table(snakemake.input[0])
 if cfg["policies"]:
     picks = selection.named(table, cfg["algo"], cfg["policies"])
 else:

@@ -1,7 +1,5 @@
 """Snakemake script of the purd_stats rule: one row of bootstrapped statistics per policy."""
 
-import polars as pl
-
 from workflow_lib.workflow.runtime import setup_job  # first: it silences what the imports below print
 from workflow_lib.core import tables
 from workflow_lib.analysis.stats import StatsSettings, stats_table
@@ -9,6 +7,6 @@ from workflow_lib.analysis.stats import StatsSettings, stats_table
 setup_job(snakemake, "purd_stats")
 
 settings = StatsSettings.from_config(snakemake.params.stats)
-returns = [pl.read_parquet(path, columns=["return"])["return"].to_numpy() for path in snakemake.input]
+returns = [tables.read_returns(path) for path in snakemake.input]
 table = stats_table(snakemake.params.policies, returns, settings)
 tables.write_parquet(table, snakemake.output[0])

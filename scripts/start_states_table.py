@@ -10,5 +10,5 @@ from workflow_lib.analysis.stats import StatsSettings
 setup_job(snakemake, "start_states_table")
 
 settings = StatsSettings.from_config(snakemake.params.stats)
-returns = pl.concat([pl.read_parquet(p) for p in snakemake.input])
+returns = pl.concat([tables.read_table(p) for p in snakemake.input])
 tables.write_parquet(start_states.statistics(returns, settings), snakemake.output[0])

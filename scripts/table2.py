@@ -10,6 +10,6 @@ from workflow_lib.plots.interpolation import table2_html
 
 setup_job(snakemake, "table2")
 
-pairs = pl.concat([pl.read_parquet(p) for p in snakemake.input])
+pairs = pl.concat([tables.read_table(p) for p in snakemake.input])
 tables.write_parquet(pairs, snakemake.output.table)
 Path(snakemake.output.page).write_text(table2_html(pairs))

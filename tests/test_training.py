@@ -1,7 +1,9 @@
 """Training jobs: bitwise reproducibility, exact resume after a kill, evaluation against a loop."""
 
 import json
+import logging
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -18,7 +20,10 @@ from workflow_lib.agents.registry import ALGORITHMS
 from workflow_lib.envs.native import make_env, reference_state
 from workflow_lib.engine.rollout import rollout_return
 from workflow_lib.training.loops import carry_init, offpolicy_chunk
+from workflow_lib.training.cli import output_paths
 from workflow_lib.training.files import load_checkpoint, load_replay, load_states
+from workflow_lib.training.job import TrainJob
+from workflow_lib.training.trainer import Trainer
 
 JOBS = {
     "td3": {"env": "probe", "backend": "none", "algo": "td3", "seeds": [0, 1], "total_steps": 3000,
@@ -77,6 +82,41 @@ def test_killed_job_resumes_to_identical_checkpoints(reference, tmp_path):
     assert not snapshot.exists()
     evals = pl.read_parquet(sorted(tmp_path.glob("seed*/eval.parquet"))[0])
     assert evals["step"].is_sorted() and evals["step"].n_unique() == evals.height
+
+
+def test_a_job_killed_at_any_step_of_publishing_reruns_to_the_same_outputs(tmp_path):
+    """Kill (stop) after each publishing step, let Snakemake delete the job's outputs as it does
+    for an incomplete job, rerun: the outputs equal an uninterrupted run's, byte for byte."""
+    job = TrainJob.from_fields({**JOBS["td3"], "seeds": [0], "total_steps": 800, "checkpoints": [400, 800]})
+    log = logging.getLogger("test-publish")
+
+    def train_and_publish(out: Path, stop_after: int | None = None) -> int:
+        trainer = Trainer(job, out / "_work", log)
+        carry, rows = trainer.run(snapshot_every_s=0.0)  # a snapshot at every chunk boundary
+        steps = trainer.publish_steps(carry, rows, *output_paths(job, out, off_policy=True))
+        for _, action in steps[:stop_after]:
+            action()
+        return len(steps)
+
+    def files(out: Path) -> dict[str, bytes]:
+        return {str(p.relative_to(out)): p.read_bytes() for p in sorted(out.glob("seed*/*")) if p.is_file()}
+
+    n_steps = train_and_publish(tmp_path / "reference")
+    reference = files(tmp_path / "reference")
+    assert len(reference) == 5 and not list((tmp_path / "reference" / "_work").rglob("*.msgpack"))
+    work = tmp_path / "interrupted"
+    train_and_publish(work, stop_after=0)  # trained, nothing published: the work folder as a kill finds it
+    pristine = tmp_path / "pristine_work"
+    shutil.copytree(work / "_work", pristine)
+    for k in range(n_steps):
+        shutil.rmtree(work)
+        shutil.copytree(pristine, work / "_work")
+        train_and_publish(work, stop_after=k)  # killed after k steps
+        for path in work.glob("seed*"):
+            shutil.rmtree(path)  # Snakemake deletes an incomplete job's outputs
+        train_and_publish(work)  # the rerun
+        assert files(work) == reference, f"killed after step {k}"
+        assert not (work / "_work" / "snapshot.msgpack").exists()
 
 
 def test_checkpoint_contents(reference):

@@ -111,6 +111,20 @@ def bootstrap_seed(*identity) -> int:
     return int.from_bytes(hashlib.sha256("/".join(map(str, identity)).encode()).digest()[:8], "little")
 
 
+MIN_SAMPLES = 3  # skewness needs 3 returns, the std 2
+
+
+def check_returns(y: np.ndarray) -> None:
+    """Returns the statistics can describe: at least MIN_SAMPLES, all finite. A NaN dropped or an
+    inf averaged would give a number that looks right and is not."""
+    if y.ndim != 1 or y.size < MIN_SAMPLES:
+        raise ValueError(f"{y.size} returns: the statistics need at least {MIN_SAMPLES} (skewness 3, std 2); "
+                         f"raise the samples of the study (purd.samples)")
+    bad = np.flatnonzero(~np.isfinite(y))
+    if bad.size:
+        raise ValueError(f"{bad.size} of {y.size} returns are not finite (sample {bad[0]}: {y[bad[0]]})")
+
+
 def summarize(returns: np.ndarray, settings: StatsSettings = StatsSettings(), seed: int = 0) -> dict[str, float]:
     """Bootstrapped mean and percentile interval of every statistic, plus `ltp_defined`.
 
@@ -118,6 +132,7 @@ def summarize(returns: np.ndarray, settings: StatsSettings = StatsSettings(), se
     themselves is <= 0, as the paper notes for negative-return policies.
     """
     y = np.asarray(returns, dtype=np.float64)
+    check_returns(y)
     rng = np.random.default_rng(seed)
     parts: dict[str, list[np.ndarray]] = {}
     for start in range(0, settings.resamples, settings.resample_batch):
@@ -141,8 +156,16 @@ def summarize(returns: np.ndarray, settings: StatsSettings = StatsSettings(), se
 def stats_table(policies: list[dict], returns: list[np.ndarray], settings: StatsSettings = StatsSettings()):
     """One row per policy: its identity (env, algo, seed, step, ...) and every statistic with its
     interval; the resampling seed of each row comes from its identity."""
-    rows = [{**p, **summarize(r, settings, bootstrap_seed(*p.values()))} for p, r in zip(policies, returns)]
-    return pl.DataFrame(rows)
+    if len(policies) != len(returns):
+        raise ValueError(f"{len(policies)} policies but {len(returns)} sets of returns")
+    return pl.DataFrame([_row(p, r, settings) for p, r in zip(policies, returns)])
+
+
+def _row(policy: dict, returns: np.ndarray, settings: StatsSettings) -> dict:
+    try:
+        return {**policy, **summarize(returns, settings, bootstrap_seed(*policy.values()))}
+    except ValueError as err:
+        raise ValueError(f"{' '.join(str(v) for v in policy.values())}: {err}") from None
 
 
 def stratified_bootstrap(groups: list[np.ndarray], resamples: int = 1000, confidence: float = 0.95,

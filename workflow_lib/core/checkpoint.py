@@ -24,6 +24,14 @@ FORMAT = "return-landscapes-checkpoint"
 VERSION = 1
 
 
+# The metadata fields that loading a file of each kind reads.
+REQUIRED = {
+    "agent": ("env", "backend", "algo", "seed", "step", "hyperparameters"),
+    "replay": ("env", "backend", "algo", "seed", "capacity", "hyperparameters"),
+    "states": ("env", "backend", "seed", "collection_times"),
+}
+
+
 class CheckpointError(ValueError):
     """A checkpoint file that is missing, truncated, of another format or of the wrong shape."""
 
@@ -75,7 +83,18 @@ def read_header(path: str | os.PathLike, kind: str | None = None) -> tuple[dict,
         raise CheckpointError(f"{path}: format version {payload.get('version')}, this code reads {VERSION}")
     if kind is not None and payload.get("kind") != kind:
         raise CheckpointError(f"{path}: holds a {payload.get('kind')!r} checkpoint, expected {kind!r}")
-    return json.loads(payload["meta"]), payload["state"]
+    try:
+        meta = json.loads(payload.get("meta"))
+    except (TypeError, ValueError) as exc:
+        raise CheckpointError(f"{path}: its metadata is not JSON text ({exc})") from None
+    if not isinstance(meta, dict):
+        raise CheckpointError(f"{path}: its metadata is not a JSON object")
+    missing = [k for k in REQUIRED.get(payload.get("kind"), ()) if k not in meta]
+    if missing:
+        raise CheckpointError(f"{path}: its metadata lacks {', '.join(missing)}")
+    if not isinstance(payload.get("state"), dict):
+        raise CheckpointError(f"{path}: holds no state")
+    return meta, payload["state"]
 
 
 def restore(path: str | os.PathLike, template: Any, state: dict) -> Any:
@@ -104,4 +123,9 @@ def restore(path: str | os.PathLike, template: Any, state: dict) -> Any:
 def load(path: str | os.PathLike, kind: str, template_fn) -> tuple[dict, Any]:
     """(meta, tree) of a file; `template_fn(meta)` gives the expected pytree (shapes suffice)."""
     meta, state = read_header(path, kind)
-    return meta, restore(path, template_fn(meta), state)
+    try:
+        template = template_fn(meta)
+    except Exception as exc:  # an unknown env or algo, hyperparameters of another version, ...
+        raise CheckpointError(f"{path}: its metadata does not describe a run this code can build: "
+                              f"{type(exc).__name__}: {exc}") from None
+    return meta, restore(path, template, state)

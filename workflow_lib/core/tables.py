@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 from typing import Iterable
 
+import numpy as np
 import polars as pl
 
 
@@ -13,6 +14,38 @@ def with_identity(table: pl.DataFrame, identity: dict) -> pl.DataFrame:
     """`table` with constant identity columns (role, algo, seed, ...) in front, so that the rows of
     several policies or pairs can be concatenated into one file."""
     return table.select(*(pl.lit(v).alias(k) for k, v in identity.items()), pl.all())
+
+
+class TableError(ValueError):
+    """A Parquet table that cannot be read, or lacks columns a job reads; the message names the file."""
+
+
+def read_table(path: str | os.PathLike, columns: list[str] | None = None) -> pl.DataFrame:
+    """pl.read_parquet, with an error naming the file when it is missing, truncated, not Parquet,
+    or lacks one of `columns` (polars' own errors do not name it)."""
+    try:
+        table = pl.read_parquet(path)
+    except FileNotFoundError:
+        raise TableError(f"{path}: no such table") from None
+    except Exception as exc:  # polars raises ComputeError, OSError, ... on foreign or truncated bytes
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise TableError(f"{path}: not a readable Parquet table ({first})") from None
+    missing = [c for c in columns or () if c not in table.columns]
+    if missing:
+        raise TableError(f"{path}: lacks column(s) {', '.join(missing)} (it has {', '.join(table.columns) or 'none'})")
+    return table.select(columns) if columns else table
+
+
+def read_returns(path: str) -> np.ndarray:
+    """The returns of a PURD file, or an error naming the file: unreadable, without a `return`
+    column, or holding a non-finite return (NaN weights, a simulator blow-up). Such a sample is
+    refused, not dropped: averaged away it would hide the worst outcome and misreport n."""
+    returns = read_table(path, ["return"])["return"].to_numpy()
+    bad = np.flatnonzero(~np.isfinite(returns))
+    if bad.size:
+        raise TableError(f"{path}: {bad.size} of {returns.size} returns are not finite (sample {bad[0]}: "
+                         f"{returns[bad[0]]}); its policy or simulator diverged")
+    return returns
 
 
 def write_parquet(table: pl.DataFrame, path: str | os.PathLike, metadata: dict | None = None) -> None:

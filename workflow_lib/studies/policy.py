@@ -13,6 +13,7 @@ import jax.numpy as jnp
 
 from workflow_lib.agents import replay
 from workflow_lib.agents.registry import ALGORITHMS
+from workflow_lib.core.checkpoint import CheckpointError
 from workflow_lib.core.keys import seed_key
 from workflow_lib.envs.carry import EnvCarry
 from workflow_lib.envs.native import make_env
@@ -42,12 +43,28 @@ def load_policy(checkpoint_path: str | os.PathLike, replay_path: str | os.PathLi
     if ALGORITHMS[meta["algo"]].off_policy:
         if replay_path is None:
             raise ValueError(f"{checkpoint_path}: an off-policy checkpoint needs its replay file")
-        _, data = load_replay(replay_path)
+        replay_meta, data = load_replay(replay_path)
+        check_same_run(checkpoint_path, meta, replay_path, replay_meta)
+        if int(state["buffer_size"]) > replay_meta["capacity"]:
+            raise CheckpointError(f"{checkpoint_path}: its buffer holds {int(state['buffer_size'])} transitions, but "
+                                  f"{replay_path} stores {replay_meta['capacity']}")
         buffer = replay.ReplayBuffer(data.data, jnp.asarray(state["buffer_size"]))
     else:
         envs = state["envs"]
     return Policy(meta["env"], meta["backend"], meta["algo"], meta["seed"], meta["step"], state["agent"],
                   buffer, envs, meta.get("episode_length", 1000))
+
+
+RUN_FIELDS = ("env", "backend", "algo", "seed", "hyperparameters")
+
+
+def check_same_run(checkpoint_path, meta: dict, replay_path, replay_meta: dict) -> None:
+    """A checkpoint and a replay file of one run (env, backend, algo, seed, hyperparameters), or an
+    error naming the replay file and the first field that differs."""
+    for field in RUN_FIELDS:
+        if meta.get(field) != replay_meta.get(field):
+            shown = "differ" if field == "hyperparameters" else f"{replay_meta.get(field)!r}, not {meta.get(field)!r}"
+            raise CheckpointError(f"{replay_path}: a replay file of another run than {checkpoint_path} ({field}: {shown})")
 
 
 def synthetic_policy(env: str, backend: str, algo: str, hyperparameters: dict, steps: int,

@@ -12,7 +12,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 import math
-from typing import Iterator
+from typing import Iterable, Iterator
 
 import jax
 import numpy as np
@@ -152,14 +152,12 @@ def sample(policy: Policy, kind: str, settings: Settings, log: logging.Logger | 
     return {"sample": np.asarray(indices), **{k: v[: len(indices)] for k, v in result.items()}}
 
 
-def sample_files(checkpoints: list[str], replay: str | None, kind: str, settings: dict,
-                 log: logging.Logger | None = None) -> Iterator[tuple[pl.DataFrame, dict]]:
-    """The PURD of each checkpoint (with the replay file, off-policy) under `kind` of update, as
-    (table, Parquet metadata), one checkpoint at a time. The checkpoints of a run share every
-    compiled program: one job samples them all. `settings` are Settings' fields, recorded in
-    the metadata."""
-    for checkpoint in checkpoints:
-        policy = load_policy(checkpoint, replay)
+def sample_policies(policies: Iterable[Policy], kind: str, settings: dict,
+                    log: logging.Logger | None = None) -> Iterator[tuple[pl.DataFrame, dict]]:
+    """The PURD of each policy under `kind` of update, as (table, Parquet metadata), one policy
+    at a time (`policies` may load them lazily). The checkpoints of a run share every compiled
+    program: one job samples them all. `settings` are Settings' fields, recorded in the metadata."""
+    for policy in policies:
         samples = sample(policy, kind, Settings(**settings), log)
         if log is not None:
             log.info("%s step %d done: mean return %.1f over %d samples", policy.algo, policy.step,

@@ -22,15 +22,17 @@ def main(argv: list[str] | None = None) -> None:
     log.setLevel(logging.INFO)
     trainer = Trainer(job, out / "_work", log)
     carry, rows = trainer.run(snapshot_every_s=float(argv[2]) if len(argv) > 2 else 300.0)
-    trainer.publish(
-        carry, rows,
-        {(s, t): out / f"seed{s}" / f"step{t}.msgpack" for s in job.seeds for t in job.checkpoints},
-        {s: out / f"seed{s}" / "replay.msgpack" for s in job.seeds} if trainer.algo.off_policy else {},
-        {s: out / f"seed{s}" / "eval.parquet" for s in job.seeds},
-        {s: out / f"seed{s}" / "states.msgpack" for s in job.seeds} if trainer.algo.off_policy and job.state_every
-        else {},
-    )
+    trainer.publish(carry, rows, *output_paths(job, out, trainer.algo.off_policy))
 
+
+def output_paths(job: TrainJob, out: Path, off_policy: bool) -> tuple[dict, dict, dict, dict]:
+    """Trainer.publish's (checkpoint, replay, eval, states) paths of a job under `out`."""
+    return (
+        {(s, t): out / f"seed{s}" / f"step{t}.msgpack" for s in job.seeds for t in job.checkpoints},
+        {s: out / f"seed{s}" / "replay.msgpack" for s in job.seeds} if off_policy else {},
+        {s: out / f"seed{s}" / "eval.parquet" for s in job.seeds},
+        {s: out / f"seed{s}" / "states.msgpack" for s in job.seeds} if off_policy and job.state_every else {},
+    )
 
 if __name__ == "__main__":
     main()

@@ -8,12 +8,14 @@ killed job resumes exactly.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import logging
 import math
 import os
+import shutil
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import jax
 import jax.numpy as jnp
@@ -131,23 +133,53 @@ class Trainer:
                 last_snapshot = time.monotonic()
         return carry, rows
 
-    def publish(self, carry, rows, checkpoint_paths: dict, replay_paths: dict, eval_paths: dict,
-                states_paths: dict | None = None) -> None:
-        """Move finished checkpoints to their outputs, write buffers, state archives and eval
-        tables, drop the snapshot."""
-        for (seed, step), dest in checkpoint_paths.items():
-            Path(dest).parent.mkdir(parents=True, exist_ok=True)
-            os.replace(self.checkpoint_path(seed, step), dest)
+    def publish_steps(self, carry, rows, checkpoint_paths: dict, replay_paths: dict, eval_paths: dict,
+                      states_paths: dict | None = None) -> list[tuple[str, Callable[[], None]]]:
+        """The steps of publishing, in order, each (what, action) and atomic: the finished
+        checkpoints linked to their outputs, then the buffers, state archives and eval tables
+        written, then the snapshot dropped, then the work folder's checkpoints. A job killed
+        between two steps reruns to the same outputs: until the snapshot is gone, the
+        checkpoints taken before it are still in the work folder for the resumed run to publish."""
+        steps = [(f"checkpoint {dest}", functools.partial(publish_file, self.checkpoint_path(seed, step), dest))
+                 for (seed, step), dest in checkpoint_paths.items()]
         for i, seed in enumerate(self.job.seeds):
             if seed in replay_paths:
                 buf = jax.tree.map(lambda x: x[i], carry.buffer)
-                checkpoint.save(replay_paths[seed], "replay", self.meta(seed=seed, capacity=self.capacity), buf)
+                meta = self.meta(seed=seed, capacity=self.capacity)
+                steps.append((f"replay {replay_paths[seed]}",
+                              functools.partial(checkpoint.save, replay_paths[seed], "replay", meta, buf)))
             if seed in (states_paths or {}):
                 archive = carry.archive
                 states = jax.tree.map(lambda x: x[i, : archive.slots], archive.states)  # without the scratch slot
                 times = list(range(0, archive.slots * archive.every, archive.every))
-                checkpoint.save(states_paths[seed], "states", self.meta(seed=seed, collection_times=times), states)
+                meta = self.meta(seed=seed, collection_times=times)
+                steps.append((f"states {states_paths[seed]}",
+                              functools.partial(checkpoint.save, states_paths[seed], "states", meta, states)))
             if seed in eval_paths:
                 table = pl.DataFrame([r for r in rows if r["seed"] == seed], schema=EVAL_SCHEMA)
-                tables.write_parquet(table, eval_paths[seed])
-        self.snapshot_path.unlink(missing_ok=True)
+                steps.append((f"evals {eval_paths[seed]}",
+                              functools.partial(tables.write_parquet, table, eval_paths[seed])))
+        steps.append(("snapshot dropped", functools.partial(self.snapshot_path.unlink, missing_ok=True)))
+        for seed, step in checkpoint_paths:
+            steps.append((f"work checkpoint seed {seed} step {step} dropped",
+                          functools.partial(self.checkpoint_path(seed, step).unlink, missing_ok=True)))
+        return steps
+
+    def publish(self, carry, rows, checkpoint_paths: dict, replay_paths: dict, eval_paths: dict,
+                states_paths: dict | None = None) -> None:
+        """Every step of publish_steps, in order."""
+        for _, action in self.publish_steps(carry, rows, checkpoint_paths, replay_paths, eval_paths, states_paths):
+            action()
+
+
+def publish_file(src: Path, dest: str | os.PathLike) -> None:
+    """`src` at `dest` too, atomically (a hard link, a copy across filesystems), `src` kept."""
+    dest = Path(dest)
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    tmp = dest.with_name(f".{dest.name}.tmp-{os.getpid()}")
+    tmp.unlink(missing_ok=True)
+    try:
+        os.link(src, tmp)
+    except OSError:
+        shutil.copyfile(src, tmp)
+    os.replace(tmp, dest)

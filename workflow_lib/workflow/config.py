@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import math
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +15,43 @@ SCHEMA_PATH = Path(__file__).resolve().parents[2] / "schemas" / "config.schema.y
 
 class ConfigError(ValueError):
     """One problem with the config, naming the key."""
+
+
+class _StrictLoader(yaml.SafeLoader):
+    """YAML's safe loader that refuses a key given twice in one mapping (PyYAML keeps the last)."""
+
+    def construct_mapping(self, node, deep=False):
+        seen: dict = {}
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            if key in seen:
+                raise ConfigError(f"{self.name}:{key_node.start_mark.line + 1}: key {key!r} given twice (first on "
+                                  f"line {seen[key] + 1}); YAML would keep the last one silently")
+            seen[key] = key_node.start_mark.line
+        return super().construct_mapping(node, deep=deep)
+
+
+def load_config_file(path: str | Path) -> dict:
+    """A config file's keys, or one ConfigError naming the file (and the line): missing, not YAML,
+    empty, not a mapping at the top level, or a key given twice."""
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except OSError as err:
+        raise ConfigError(f"{path}: cannot read the config file ({err.strerror})") from None
+    loader = _StrictLoader(text)
+    loader.name = str(path)
+    try:
+        data = loader.get_single_data()
+    except yaml.MarkedYAMLError as err:
+        mark = err.problem_mark or err.context_mark
+        where = f"{path}:{mark.line + 1}" if mark else str(path)
+        raise ConfigError(f"{where}: not valid YAML ({err.problem or err.context})") from None
+    finally:
+        loader.dispose()
+    if not isinstance(data, dict) or not data:
+        what = "empty" if data is None or data == {} else f"a {type(data).__name__}"
+        raise ConfigError(f"{path}: the config file is {what}; it must map config keys to values at the top level")
+    return data
 
 
 def load_schema(path: Path = SCHEMA_PATH) -> dict:
@@ -44,10 +82,31 @@ def _resolve(root: dict, ref: str) -> dict:
     return node
 
 
+def _is_integer(checker, instance) -> bool:
+    """A whole number written as one: 1000.0 is not an integer here (JSON schema's own check
+    accepts it, and it would become a float in a wildcard, a shape or a key), nor is a bool."""
+    return isinstance(instance, int) and not isinstance(instance, bool)
+
+
+def _is_number(checker, instance) -> bool:
+    """A finite number: YAML's .nan and .inf pass every comparison of a schema silently."""
+    return isinstance(instance, (int, float)) and not isinstance(instance, bool) and math.isfinite(instance)
+
+
+# Draft 2020-12 with the stricter integer and number above.
+StrictValidator = jsonschema.validators.extend(
+    jsonschema.Draft202012Validator,
+    type_checker=jsonschema.Draft202012Validator.TYPE_CHECKER.redefine_many(
+        {"integer": _is_integer, "number": _is_number}),
+)
+
+
 def validate_config(config: dict, schema: dict | None = None) -> dict:
     """A copy of `config` with defaults filled in; raises ConfigError naming the first bad key."""
     schema = schema or load_schema()
-    validator = jsonschema.Draft202012Validator(schema)
+    if not isinstance(config, dict) or not config:
+        raise ConfigError("the config is empty or not a mapping of keys (give --configfile a YAML file of keys)")
+    validator = StrictValidator(schema)
     error = jsonschema.exceptions.best_match(validator.iter_errors(config))
     if error is not None:
         if error.validator == "additionalProperties":
@@ -55,7 +114,10 @@ def validate_config(config: dict, schema: dict | None = None) -> dict:
             extra = sorted(set(error.instance) - set(known))
             where = _key_name(list(error.absolute_path) + [extra[0]])
             raise ConfigError(f"config key '{where}': unknown key (known here: {', '.join(known)})")
-        raise ConfigError(f"config key '{_key_name(error.absolute_path)}': {error.message}")
+        message = error.message
+        if error.validator == "type" and isinstance(error.instance, float) and not math.isfinite(error.instance):
+            message = f"{error.instance} is not a finite number"
+        raise ConfigError(f"config key '{_key_name(error.absolute_path)}': {message}")
     config = _fill_defaults(schema, copy.deepcopy(config), schema)
     _check_semantics(config)
     return config
@@ -87,9 +149,23 @@ def _check_semantics(config: dict) -> None:
                               f"{a1['algo']} has {available} per env (seeds x checkpoints)")
     if "td3" in config["algos"]:
         _check_td3_studies(config)
+    _check_landscape_policies(config)
     fig2 = config["figures"]["figure2"]["env"]
     if fig2 not in config["envs"]:
         raise ConfigError(f"config key 'figures.figure2.env': {fig2!r} is not in envs {config['envs']}")
+
+
+def _check_landscape_policies(config: dict) -> None:
+    """landscape.policies names checkpoints that the config trains (else the landscape jobs would
+    fail only after all training and sampling)."""
+    chosen, algo = config["landscape"]["policies"], config["landscape"]["algo"]
+    for role, ref in (chosen or {}).items():
+        if ref["seed"] not in config["seeds"]:
+            raise ConfigError(f"config key 'landscape.policies.{role}.seed': {ref['seed']} is not in seeds "
+                              f"{config['seeds']}")
+        if ref["step"] not in config[algo]["checkpoints"]:
+            raise ConfigError(f"config key 'landscape.policies.{role}.step': {ref['step']} is not a checkpoint of "
+                              f"{algo} ({algo}.checkpoints {config[algo]['checkpoints']})")
 
 
 def kept_states(td3: dict) -> int:

@@ -3,11 +3,14 @@ the rule declared, never a path rebuilt from the config inside a job."""
 
 from __future__ import annotations
 
-from typing import Callable, Iterable
+from pathlib import Path
+from typing import Callable, Iterable, Iterator
 
 import numpy as np
 import polars as pl
 
+from workflow_lib.core.checkpoint import CheckpointError
+from workflow_lib.core.tables import read_returns
 from workflow_lib.studies.policy import Policy, load_policy
 from workflow_lib.workflow import layout
 
@@ -33,10 +36,35 @@ def policy_files(files: Iterable[str]) -> Callable[[dict], tuple[str, str | None
     return paths
 
 
+def check_place(path: str, policy: Policy, replay: bool = False) -> None:
+    """A file under results/ holds what its place there says (env, algo, seed and, for a
+    checkpoint, step): a file copied or renamed into another run's place is an error naming it."""
+    expected = (layout.replay_path(policy.env, policy.algo, policy.seed) if replay
+                else layout.checkpoint_path(policy.env, policy.algo, policy.seed, policy.step))
+    parts, want = Path(path).parts, Path(expected).parts
+    if "checkpoints" in parts and parts[-len(want):] != want:
+        what = f"{policy.env} {policy.algo} seed {policy.seed}" + ("" if replay else f" step {policy.step}")
+        raise CheckpointError(f"{path}: holds {what}, whose place is {expected}")
+
+
+def load_checked_policy(checkpoint: str, replay: str | None) -> Policy:
+    """load_policy, with each file's metadata checked against its place under results/."""
+    policy = load_policy(checkpoint, replay)
+    check_place(checkpoint, policy)
+    if replay is not None:
+        check_place(replay, policy, replay=True)
+    return policy
+
+
+def checked_policies(checkpoints: Iterable[str], replay: str | None) -> Iterator[Policy]:
+    """The policies of a run's checkpoints (one replay file), loaded one at a time, each checked."""
+    return (load_checked_policy(path, replay) for path in checkpoints)
+
+
 def policy_loader(files: Iterable[str]) -> Callable[[dict], Policy]:
     """identity (env, algo, seed, step) -> its Policy, loaded from the rule's input files."""
     paths = policy_files(files)
-    return lambda identity: load_policy(*paths(identity))
+    return lambda identity: load_checked_policy(*paths(identity))
 
 
 def purd_returns(files: Iterable[str]) -> Callable[[dict], np.ndarray]:
@@ -49,7 +77,7 @@ def purd_returns(files: Iterable[str]) -> Callable[[dict], np.ndarray]:
         path = layout.purd_path(env, algo, algo, seed, step)
         if path not in declared:
             raise MissingInput(f"{env} {algo} seed {seed} step {step}: {path} is not an input of this job")
-        return pl.read_parquet(path, columns=["return"])["return"].to_numpy()
+        return read_returns(path)
 
     return returns
 
