@@ -76,7 +76,8 @@ def read_header(path: str | os.PathLike, kind: str | None = None) -> tuple[dict,
     except FileNotFoundError:
         raise CheckpointError(f"{path}: no such checkpoint file") from None
     except Exception as exc:  # msgpack raises several types on truncated or foreign bytes
-        raise CheckpointError(f"{path}: not a readable checkpoint (truncated or corrupt): {exc}") from None
+        first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+        raise CheckpointError(f"{path}: not a readable checkpoint (truncated or corrupt): {first}") from None
     if not isinstance(payload, dict) or payload.get("format") != FORMAT:
         raise CheckpointError(f"{path}: not a {FORMAT} file")
     if payload.get("version") != VERSION:

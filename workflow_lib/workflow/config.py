@@ -208,7 +208,7 @@ def block_name(block: tuple[int, ...]) -> str:
 
 # Where the config leaves a choice open (null): the paper's envs of each figure, and the paper's
 # algorithm of each study, if the config has them.
-PAPER_FIGURE_ENVS = {"figure1": ["hopper"], "figure3": ["halfcheetah", "walker2d"], "figure4": ["walker2d"],
+PAPER_FIGURE_ENVS = {"figure2": ["ant"], "figure1": ["hopper"], "figure3": ["halfcheetah", "walker2d"], "figure4": ["walker2d"],
                      "figure5": ["hopper", "walker2d"], "figure9": ["ant", "halfcheetah"],
                      "figure10": ["ant", "walker2d"]}
 PAPER_ALGOS = {"landscape": "sac", "failures": "td3", "interpolation": "td3"}
