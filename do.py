@@ -30,6 +30,7 @@ def ensure_venv() -> None:
     if sys.version_info < (3, 11):
         sys.exit(f"Python >= 3.11 is needed, this is {sys.version.split()[0]}")
     if STAMP.exists() and STAMP.read_text() == requirements_hash():
+        install_config_file_hook()
         return
     if not (BIN / "python").exists():
         print(f"creating {VENV}", flush=True)
@@ -37,7 +38,21 @@ def ensure_venv() -> None:
     pip = [str(BIN / "python"), "-m", "pip", "install", "--disable-pip-version-check", "-q"]
     print("installing pinned dependencies (first run only)", flush=True)
     subprocess.run(pip + ["-c", str(ROOT / "constraints.txt"), "-e", f"{ROOT}[test]"], check=True)
+    install_config_file_hook()
     STAMP.write_text(requirements_hash())
+
+
+def install_config_file_hook() -> None:
+    """The .pth line with which Snakemake reads --configfile files through the project's checks
+    (workflow_lib/workflow/snakemake_hook.py says why)."""
+    sys.path.insert(0, str(ROOT))
+    from workflow_lib.workflow.snakemake_hook import PTH_LINE, PTH_NAME
+
+    code = "import sysconfig; print(sysconfig.get_paths()['purelib'])"
+    purelib = subprocess.run([str(BIN / "python"), "-c", code], capture_output=True, text=True, check=True).stdout
+    pth = Path(purelib.strip()) / PTH_NAME
+    if not pth.exists() or pth.read_text() != PTH_LINE:
+        pth.write_text(PTH_LINE)
 
 
 def main() -> int:

@@ -3,8 +3,6 @@
 import functools
 import sys
 
-from snakemake.exceptions import WorkflowError
-
 from workflow_lib.agents.registry import ALGORITHMS, off_policy
 from workflow_lib.workflow.config import ConfigError, load_config_file, validate_config
 from workflow_lib.workflow import layout
@@ -237,7 +235,8 @@ def figure_env(figure):
     """The env a numbered per-env figure shows, checked against the config's envs."""
     env = PAPER_FIGURE_ENVS.get(figure) or config["figures"]["figure2"]["env"]
     if env not in config["envs"]:
-        raise WorkflowError(f"{figure} shows {env}, which is not in the config's envs {config['envs']}")
+        # SystemExit, not an exception: Snakemake would wrap that in a traceback of this file.
+        sys.exit(f"Invalid target: {figure} shows {env}, which is not in the config key 'envs' {config['envs']}")
     return env
 
 
@@ -323,9 +322,10 @@ def figure_files(figure):
     """The files of a landscape, failure, interpolation or Algorithm 1 figure target."""
     figs = config["figures"]
     if figure in ALGORITHM1_FIGURES and config["algorithm1"]["algo"] is None:
-        raise WorkflowError(f"{figure} needs Algorithm 1, which needs td3 or sac in algos (algos: {config['algos']})")
+        sys.exit(f"Invalid target: {figure} needs Algorithm 1, which needs td3 or sac in the config key 'algos' "
+                 f"{config['algos']}")
     if figure in TD3_FIGURES and "td3" not in config["algos"]:
-        raise WorkflowError(f"{figure} studies TD3 runs, but td3 is not in algos (algos: {config['algos']})")
+        sys.exit(f"Invalid target: {figure} studies TD3 runs, but td3 is not in the config key 'algos' {config['algos']}")
     if figure == "table2":
         return [layout.table("table2"), layout.figure("table2", "html")]
     if figure == "figure22":

@@ -185,6 +185,46 @@ def test_a_bad_command_line_is_one_line_before_any_job(workflow, args, named):
     assert "Job stats" not in result.stdout + result.stderr
 
 
+# Config files Snakemake itself reads before the Snakefile runs: with the project's environment
+# (do.py installs workflow_lib/workflow/snakemake_hook.py), one line naming the file and line.
+HOOKED_FILES = {"syntax": "syntax.yaml:2: not valid YAML", "empty": "empty.yaml: the config file is empty",
+                "list": "list.yaml: the config file is a list", "missing": "missing.yaml: cannot read the config file"}
+
+
+@pytest.mark.parametrize("name", sorted(HOOKED_FILES))
+def test_a_config_file_snakemake_cannot_read_is_one_line_with_file_and_line(workflow, name):
+    import sysconfig
+
+    from workflow_lib.workflow.snakemake_hook import PTH_NAME
+
+    if not (Path(sysconfig.get_paths()["purelib"]) / PTH_NAME).exists():
+        pytest.skip("this environment was not set up by do.py (no config-file hook)")
+    if name != "missing":
+        (workflow / f"{name}.yaml").write_text(CONFIG_FILES[name][0])
+    result = snakemake(workflow, "all", "-n", "--configfile", f"{name}.yaml", timeout=120)
+    assert result.returncode != 0
+    lines = [line for line in result.stderr.splitlines() if line.strip() and not line.startswith("Using workflow")]
+    assert len(lines) == 1 and lines[0].startswith(f"Invalid config: {HOOKED_FILES[name]}"), lines
+    assert "Traceback" not in result.stderr
+
+
+# A target the config cannot build: refused while planning, one line naming the config key.
+TARGET_CASES = [
+    ("figure11", "algos: [td3]\n", "figure11 shows halfcheetah, which is not in the config key 'envs'"),
+    ("figure7", "algos: [ppo]\n", "figure7 needs Algorithm 1, which needs td3 or sac in the config key 'algos'"),
+    ("figure10", "algos: [sac]\n", "figure10 studies TD3 runs, but td3 is not in the config key 'algos'"),
+]
+
+
+@pytest.mark.parametrize("target, edit, named", TARGET_CASES, ids=[t for t, _, _ in TARGET_CASES])
+def test_a_target_the_config_cannot_build_is_one_line(workflow, target, edit, named):
+    (workflow / "target.yaml").write_text(edit)
+    result = snakemake(workflow, target, "-n", "--configfile", "target.yaml", timeout=120)
+    assert result.returncode != 0
+    assert sum(named in line for line in result.stderr.splitlines()) == 1, result.stderr[-2000:]
+    assert "Traceback" not in result.stderr and "Job stats" not in result.stdout + result.stderr
+
+
 def test_every_documented_subset_of_algos_and_envs_plans(workflow):
     for subset in ("algos: [ppo]", "algos: [td3]", "algos: [sac]", "algos: [sac, ppo]", "envs: [walker2d]"):
         (workflow / "subset.yaml").write_text(subset + "\n")
