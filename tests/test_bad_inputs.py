@@ -356,3 +356,28 @@ def test_a_statistics_table_without_a_column_a_figure_reads_is_named(tmp_path):
     with pytest.raises(TableError) as err:
         tables.read_table(path, ["mean", "std"])
     assert_one_line_naming(err.value, f"{path}: lacks column(s) mean, std")
+
+
+@pytest.mark.parametrize("raised, one_line", [
+    ("CheckpointError('results/checkpoints/x.msgpack: its metadata lacks step')", True),
+    ("TableError('results/purd/x.parquet: lacks column(s) return (it has sample)')", True),
+    ("RuntimeError('a bug')", False),
+])
+def test_a_job_ends_on_bad_input_with_its_one_line(tmp_path, raised, one_line):
+    """A job script's uncaught BadInput reaches the console and the log as one line; anything
+    else (a bug) keeps its traceback."""
+    script = ("import logging, sys\n"
+              "from workflow_lib.core.checkpoint import CheckpointError\n"
+              "from workflow_lib.core.tables import TableError\n"
+              "from workflow_lib.workflow.runtime import job_logger, one_line_errors\n"
+              f"one_line_errors(job_logger('job', {str(tmp_path / 'job.log')!r}))\n"
+              f"raise {raised}\n")
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 1
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    if one_line:
+        message = raised.split("'")[1]
+        assert lines == [f"error: {message}"], result.stderr
+        assert f"error: {message}" in (tmp_path / "job.log").read_text()
+    else:
+        assert "Traceback" in result.stderr and "RuntimeError: a bug" in result.stderr

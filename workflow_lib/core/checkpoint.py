@@ -20,6 +20,8 @@ import jax.numpy as jnp
 import numpy as np
 from flax import serialization
 
+from workflow_lib.core.errors import BadInput
+
 FORMAT = "return-landscapes-checkpoint"
 VERSION = 1
 
@@ -32,7 +34,7 @@ REQUIRED = {
 }
 
 
-class CheckpointError(ValueError):
+class CheckpointError(BadInput):
     """A checkpoint file that is missing, truncated, of another format or of the wrong shape."""
 
 

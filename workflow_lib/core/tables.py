@@ -9,6 +9,8 @@ from typing import Iterable
 import numpy as np
 import polars as pl
 
+from workflow_lib.core.errors import BadInput
+
 
 def with_identity(table: pl.DataFrame, identity: dict) -> pl.DataFrame:
     """`table` with constant identity columns (role, algo, seed, ...) in front, so that the rows of
@@ -16,7 +18,7 @@ def with_identity(table: pl.DataFrame, identity: dict) -> pl.DataFrame:
     return table.select(*(pl.lit(v).alias(k) for k, v in identity.items()), pl.all())
 
 
-class TableError(ValueError):
+class TableError(BadInput):
     """A Parquet table that cannot be read, or lacks columns a job reads; the message names the file."""
 
 

@@ -10,12 +10,13 @@ import numpy as np
 import polars as pl
 
 from workflow_lib.core.checkpoint import CheckpointError
+from workflow_lib.core.errors import BadInput
 from workflow_lib.core.tables import read_returns
 from workflow_lib.studies.policy import Policy, load_policy
 from workflow_lib.workflow import layout
 
 
-class MissingInput(LookupError):
+class MissingInput(BadInput, LookupError):
     """A job asked for a policy whose files its rule does not declare as inputs."""
 
 

@@ -9,6 +9,7 @@ import hashlib
 import logging
 import os
 import platform
+import sys
 import tempfile
 from pathlib import Path
 
@@ -16,6 +17,7 @@ import jax
 import jaxlib
 
 from workflow_lib.core import quiet
+from workflow_lib.core.errors import BadInput
 
 # Before the script's other library imports: they load brax and mujoco, whose import prints.
 quiet.silence()
@@ -35,6 +37,7 @@ def setup_job(snakemake, name: str, *, devices: bool = False, claim: bool = Fals
     if devices and claim:
         raise ValueError("a job either claims cores (one device) or exposes its cores as devices")
     log = job_logger(name, snakemake.log[0])
+    one_line_errors(log)
     quiet.silence()
     if claim:
         log.info("cores %s", claim_cores(snakemake.threads))
@@ -42,6 +45,21 @@ def setup_job(snakemake, name: str, *, devices: bool = False, claim: bool = Fals
     if devices:
         host_devices(snakemake.threads)
     return log
+
+
+def one_line_errors(log: logging.Logger) -> None:
+    """A BadInput that ends the job is reported as its one line, to the console and the log; any
+    other exception keeps its traceback (it is a bug, and the traceback is how to find it)."""
+    previous = sys.excepthook
+
+    def report(kind, value, traceback):
+        if isinstance(value, BadInput):
+            log.error("error: %s", value)
+            print(f"error: {value}", file=sys.stderr, flush=True)
+            return
+        previous(kind, value, traceback)
+
+    sys.excepthook = report
 
 
 def job_logger(name: str, path: str) -> logging.Logger:

@@ -1,0 +1,7 @@
+"""The error of an input a job cannot use: a file (corrupt, foreign, misplaced, without a column)
+or a value. Its message names the file or key and says what is wrong, in one line, so a job
+reports it as that line (workflow.runtime.one_line_errors), not as a traceback of this code."""
+
+
+class BadInput(ValueError):
+    """An input file or value a job cannot use; the message names it."""
