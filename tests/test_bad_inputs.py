@@ -2,7 +2,7 @@
 cross-key constraints, config files, `--config` values, corrupt, truncated, foreign and misplaced
 checkpoints and replay files, PURD and statistics tables. Each must be refused with one line that
 names the key or the file; none may be accepted in silence. (Killed jobs: test_training.py's
-publishing test and test_workflow.py's killed-run test.)"""
+publishing test; a corrupt checkpoint inside a workflow run: test_workflow.py.)"""
 
 import copy
 import json

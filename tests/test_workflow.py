@@ -124,6 +124,20 @@ def test_tiny_workflow_appendix_studies(tiny_run):
     assert "bc: 40/40 steps" in (tiny_run / "logs" / "behaviour_cloning" / "hopper" / "seed0_train.log").read_text()
 
 
+def test_a_corrupt_checkpoint_fails_its_job_with_one_line_and_no_output(tiny_run, tmp_path):
+    work = tmp_path / "corrupt"
+    shutil.copytree(tiny_run, work, ignore=shutil.ignore_patterns(".snakemake"))
+    checkpoint = "results/checkpoints/hopper/td3/seed0/step400.msgpack"
+    (work / checkpoint).write_bytes((work / checkpoint).read_bytes()[:200])  # truncated, as by a full disk
+    purds = [f"results/purd/hopper/td3/td3/seed0/step{t}.parquet" for t in (400, 600)]
+    result = snakemake(work, purds[0], "--forcerun", "purd_td3", "--cores", "2", "--configfile", "configs/tiny.yaml")
+    assert result.returncode != 0
+    errors = [line for line in result.stderr.splitlines() if line.startswith("error: ")]
+    assert len(errors) == 1 and errors[0].startswith(f"error: {checkpoint}: not a readable checkpoint"), errors
+    assert "Traceback" not in result.stderr
+    assert not any((work / p).exists() for p in purds)  # no output of the failed job looks complete
+
+
 def test_rerun_plans_nothing(tiny_run):
     result = snakemake(tiny_run, "all", "-n", "--configfile", "configs/tiny.yaml")
     assert result.returncode == 0 and "Nothing to be done" in result.stdout + result.stderr
