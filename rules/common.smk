@@ -322,10 +322,14 @@ def figure_files(figure):
     """The files of a landscape, failure, interpolation or Algorithm 1 figure target."""
     figs = config["figures"]
     if figure in ALGORITHM1_FIGURES and config["algorithm1"]["algo"] is None:
-        sys.exit(f"Invalid target: {figure} needs Algorithm 1, which needs td3 or sac in the config key 'algos' "
-                 f"{config['algos']}")
+        sys.exit(
+            f"Invalid target: {figure} needs Algorithm 1, which needs td3 or sac in the config key 'algos' "
+            f"{config['algos']}"
+        )
     if figure in TD3_FIGURES and "td3" not in config["algos"]:
-        sys.exit(f"Invalid target: {figure} studies TD3 runs, but td3 is not in the config key 'algos' {config['algos']}")
+        sys.exit(
+            f"Invalid target: {figure} studies TD3 runs, but td3 is not in the config key 'algos' {config['algos']}"
+        )
     if figure == "table2":
         return [layout.table("table2"), layout.figure("table2", "html")]
     if figure == "figure22":
