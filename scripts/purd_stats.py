@@ -7,6 +7,6 @@ from workflow_lib.analysis.stats import StatsSettings, stats_table
 setup_job(snakemake, "purd_stats")
 
 settings = StatsSettings.from_config(snakemake.params.stats)
-returns = [tables.read_returns(path) for path in snakemake.input]
+returns = [tables.read_returns(path, policy) for path, policy in zip(snakemake.input, snakemake.params.policies)]
 table = stats_table(snakemake.params.policies, returns, settings)
 tables.write_parquet(table, snakemake.output[0])

@@ -337,6 +337,16 @@ def test_a_bad_purd_file_is_named(tmp_path, name):
     assert str(err.value).startswith(str(path))
 
 
+def test_a_purd_file_in_another_policys_place_is_named(tmp_path):
+    path = tmp_path / "step200.parquet"
+    tables.write_parquet(pl.DataFrame({"return": [1.0, 2.0, 3.0]}), path,
+                         {"env": "hopper", "algo": "td3", "seed": 1, "step": 200})  # seed 1's PURD
+    with pytest.raises(TableError) as err:
+        tables.read_returns(str(path), {"env": "hopper", "algo": "td3", "seed": 0, "step": 200})
+    assert_one_line_naming(err.value, f"{path}: holds another policy than its place says (seed 1, not 0)")
+    assert list(tables.read_returns(str(path), {"env": "hopper", "algo": "td3", "seed": 1, "step": 200})) == [1, 2, 3]
+
+
 @pytest.mark.parametrize("returns, what", [
     ([], "0 returns"), ([1.0, 2.0], "2 returns"), ([1.0, np.nan, 2.0, 3.0], "not finite"),
     ([1.0, 2.0, -np.inf], "not finite"),

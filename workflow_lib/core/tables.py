@@ -38,11 +38,26 @@ def read_table(path: str | os.PathLike, columns: list[str] | None = None) -> pl.
     return table.select(columns) if columns else table
 
 
-def read_returns(path: str) -> np.ndarray:
+def check_identity(path: str | os.PathLike, identity: dict) -> None:
+    """A table written with its policy's identity in its Parquet metadata (PURD files) holds the
+    policy its place names: a file copied or renamed into another policy's place is an error."""
+    try:
+        written = pl.read_parquet_metadata(path)
+    except Exception as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise TableError(f"{path}: not a readable Parquet table ({first})") from None
+    wrong = [f"{k} {written[k]}, not {v}" for k, v in identity.items() if k in written and written[k] != str(v)]
+    if wrong:
+        raise TableError(f"{path}: holds another policy than its place says ({', '.join(wrong)})")
+
+
+def read_returns(path: str, identity: dict | None = None) -> np.ndarray:
     """The returns of a PURD file, or an error naming the file: unreadable, without a `return`
-    column, or holding a non-finite return (NaN weights, a simulator blow-up). Such a sample is
+    column, of another policy than `identity` (env, algo, seed, step), or holding a non-finite return (NaN weights, a simulator blow-up). Such a sample is
     refused, not dropped: averaged away it would hide the worst outcome and misreport n."""
     returns = read_table(path, ["return"])["return"].to_numpy()
+    if identity is not None:
+        check_identity(path, identity)
     bad = np.flatnonzero(~np.isfinite(returns))
     if bad.size:
         raise TableError(f"{path}: {bad.size} of {returns.size} returns are not finite (sample {bad[0]}: "

@@ -78,7 +78,7 @@ def purd_returns(files: Iterable[str]) -> Callable[[dict], np.ndarray]:
         path = layout.purd_path(env, algo, algo, seed, step)
         if path not in declared:
             raise MissingInput(f"{env} {algo} seed {seed} step {step}: {path} is not an input of this job")
-        return read_returns(path)
+        return read_returns(path, {"env": env, "algo": algo, "seed": seed, "step": step})
 
     return returns
 
