@@ -68,6 +68,8 @@ CONFIG_VALUES = [
     ("td3.checkpoints", [20000, 20000], "td3.checkpoints"),
     ("td3.checkpoints", [60000], "td3.checkpoints"),
     ("td3.warmup_steps", 60000, "td3.warmup_steps"),
+    ("ppo.checkpoints", [1000000, 1010000, 3000000], "ppo.checkpoints"),  # one PPO iteration is 32,768 steps
+    ("td3.checkpoints", [20001, 20002, 50000], "td3.checkpoints"),  # one TD3 delay cycle is 2 steps
     ("sac.gamma", 1.5, "sac.gamma"),
     ("ppo.num_minibatches", 7, "ppo.num_minibatches"),
     ("purd.samples", 2, "purd.samples"),  # skewness needs 3 returns

@@ -136,6 +136,7 @@ def _check_semantics(config: dict) -> None:
             raise ConfigError(
                 f"config key '{algo}.checkpoints': {points[-1]} is beyond {algo}.total_steps={section['total_steps']}"
             )
+        _check_distinct_checkpoints(algo, section)
         if "warmup_steps" in section and section["warmup_steps"] >= section["total_steps"]:
             raise ConfigError(f"config key '{algo}.warmup_steps': must be below {algo}.total_steps")
         if algo == "ppo" and (section["num_envs"] * section["unroll_length"]) % section["num_minibatches"]:
@@ -153,6 +154,23 @@ def _check_semantics(config: dict) -> None:
     fig2 = config["figures"]["figure2"]["env"]
     if fig2 not in config["envs"]:
         raise ConfigError(f"config key 'figures.figure2.env': {fig2!r} is not in envs {config['envs']}")
+
+
+def _check_distinct_checkpoints(algo: str, section: dict) -> None:
+    """A run stops for a checkpoint only between two pieces of work (training.job.step_unit: a
+    PPO iteration of num_envs x unroll_length env steps, a TD3 delay cycle): two checkpoints in
+    one piece would be one file, and the job would fail at its end, looking for the other."""
+    if "num_envs" in section:
+        unit, what = section["num_envs"] * section["unroll_length"], "iteration (num_envs x unroll_length)"
+    else:
+        unit, what = section.get("policy_delay", 1), "update cycle (policy_delay)"
+    seen: dict[int, int] = {}
+    for step in section["checkpoints"]:
+        end = unit * -(-step // unit)
+        if end in seen:
+            raise ConfigError(f"config key '{algo}.checkpoints': {seen[end]} and {step} fall in the same {what} of "
+                              f"{unit} env steps, so they would be one checkpoint")
+        seen[end] = step
 
 
 def _check_landscape_policies(config: dict) -> None:
