@@ -89,14 +89,20 @@ def landscape_stats(wildcards):
     return layout.stats_table(wildcards.env, config["landscape"]["algo"])
 
 
+def pick_table(picks, **wildcards):
+    """The table a pick rule (a Snakemake checkpoint) wrote for these wildcards, read once it
+    exists, so that a job declares the few policies it loads, not every policy of its learner (at
+    80 seeds, 880 files a job)."""
+    from workflow_lib.core.tables import read_table  # here: only planning after the picks pays for it
+
+    return read_table(picks.get(**wildcards).output[0])
+
+
 def picked_policies(picks, env):
-    """The (seed, step) of the policies a picks table (a Snakemake checkpoint's output) names: read
-    once the table exists, so that a job declares the few policies it loads, not every policy of
-    its learner (at 80 seeds, 880 files a job)."""
-    import polars as pl  # here, not above: only planning after the picks exist pays for it
+    """The (seed, step) of the policies an env's picks table names."""
     from workflow_lib.analysis.selection import picked
 
-    return picked(pl.read_parquet(picks.get(env=env).output[0]))
+    return picked(pick_table(picks, env=env))
 
 
 def picked_policy_files(picks, env, algo):
@@ -192,13 +198,11 @@ def algorithm1_policies(wildcards):
     algorithm1_starts is a Snakemake checkpoint, so the row is read once the table exists; a run
     declares its two files instead of every policy of its learner (at 80 seeds those lists were
     176,000 of the paper DAG's 240,000 edges)."""
-    import polars as pl  # here, not above: only planning after the starts tables exist pays for it
     from workflow_lib.analysis.selection import rejection_start
 
-    starts = checkpoints.algorithm1_starts.get(env=wildcards.env, algo=wildcards.algo).output[0]
-    row = rejection_start(pl.read_parquet(starts), int(wildcards.start))
-    paths = layout.policy_paths(wildcards.env, wildcards.algo, row["seed"], row["step"])
-    return [path for path in paths if path is not None]
+    starts = pick_table(checkpoints.algorithm1_starts, env=wildcards.env, algo=wildcards.algo)
+    row = rejection_start(starts, int(wildcards.start))
+    return layout.picked_policy_files(wildcards.env, wildcards.algo, [(row["seed"], row["step"])])
 
 
 def algorithm1_mem(wildcards):

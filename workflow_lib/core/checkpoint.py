@@ -20,7 +20,7 @@ import jax.numpy as jnp
 import numpy as np
 from flax import serialization
 
-from workflow_lib.core.errors import BadInput
+from workflow_lib.core.errors import BadInput, first_line
 
 FORMAT = "return-landscapes-checkpoint"
 VERSION = 1
@@ -78,8 +78,7 @@ def read_header(path: str | os.PathLike, kind: str | None = None) -> tuple[dict,
     except FileNotFoundError:
         raise CheckpointError(f"{path}: no such checkpoint file") from None
     except Exception as exc:  # msgpack raises several types on truncated or foreign bytes
-        first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
-        raise CheckpointError(f"{path}: not a readable checkpoint (truncated or corrupt): {first}") from None
+        raise CheckpointError(f"{path}: not a readable checkpoint (truncated or corrupt): {first_line(exc)}") from None
     if not isinstance(payload, dict) or payload.get("format") != FORMAT:
         raise CheckpointError(f"{path}: not a {FORMAT} file")
     if payload.get("version") != VERSION:

@@ -5,3 +5,9 @@ reports it as that line (workflow.runtime.one_line_errors), not as a traceback o
 
 class BadInput(ValueError):
     """An input file or value a job cannot use; the message names it."""
+
+
+def first_line(exc: BaseException) -> str:
+    """The first line of an exception's message (its type's name if it has none): third-party
+    errors wrapped into a one-line BadInput can carry several lines."""
+    return (str(exc).strip().splitlines() or [type(exc).__name__])[0]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 from pathlib import Path
 from typing import Iterable
@@ -9,7 +10,7 @@ from typing import Iterable
 import numpy as np
 import polars as pl
 
-from workflow_lib.core.errors import BadInput
+from workflow_lib.core.errors import BadInput, first_line
 
 
 def with_identity(table: pl.DataFrame, identity: dict) -> pl.DataFrame:
@@ -22,30 +23,33 @@ class TableError(BadInput):
     """A Parquet table that cannot be read, or lacks columns a job reads; the message names the file."""
 
 
-def read_table(path: str | os.PathLike, columns: list[str] | None = None) -> pl.DataFrame:
-    """pl.read_parquet, with an error naming the file when it is missing, truncated, not Parquet,
-    or lacks one of `columns` (polars' own errors do not name it)."""
+def _readable(path: str | os.PathLike, read):
+    """read(path), with an error naming the file when it is missing, truncated or not Parquet
+    (polars' own errors do not name it)."""
     try:
-        table = pl.read_parquet(path)
+        return read(path)
     except FileNotFoundError:
         raise TableError(f"{path}: no such table") from None
     except Exception as exc:  # polars raises ComputeError, OSError, ... on foreign or truncated bytes
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise TableError(f"{path}: not a readable Parquet table ({first})") from None
-    missing = [c for c in columns or () if c not in table.columns]
-    if missing:
-        raise TableError(f"{path}: lacks column(s) {', '.join(missing)} (it has {', '.join(table.columns) or 'none'})")
-    return table.select(columns) if columns else table
+        raise TableError(f"{path}: not a readable Parquet table ({first_line(exc)})") from None
+
+
+def read_table(path: str | os.PathLike, columns: list[str] | None = None) -> pl.DataFrame:
+    """pl.read_parquet of `columns` (default: all), with an error naming the file when it is
+    missing, truncated, not Parquet, or lacks one of `columns`. The columns are checked in the
+    file's footer, and only they are read (a PURD's per-step rewards can be most of its bytes)."""
+    if columns:
+        present = list(_readable(path, pl.read_parquet_schema))
+        missing = [c for c in columns if c not in present]
+        if missing:
+            raise TableError(f"{path}: lacks column(s) {', '.join(missing)} (it has {', '.join(present) or 'none'})")
+    return _readable(path, functools.partial(pl.read_parquet, columns=columns))
 
 
 def check_identity(path: str | os.PathLike, identity: dict) -> None:
     """A table written with its policy's identity in its Parquet metadata (PURD files) holds the
     policy its place names: a file copied or renamed into another policy's place is an error."""
-    try:
-        written = pl.read_parquet_metadata(path)
-    except Exception as exc:
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise TableError(f"{path}: not a readable Parquet table ({first})") from None
+    written = _readable(path, pl.read_parquet_metadata)
     wrong = [f"{k} {written[k]}, not {v}" for k, v in identity.items() if k in written and written[k] != str(v)]
     if wrong:
         raise TableError(f"{path}: holds another policy than its place says ({', '.join(wrong)})")
@@ -53,8 +57,9 @@ def check_identity(path: str | os.PathLike, identity: dict) -> None:
 
 def read_returns(path: str, identity: dict | None = None) -> np.ndarray:
     """The returns of a PURD file, or an error naming the file: unreadable, without a `return`
-    column, of another policy than `identity` (env, algo, seed, step), or holding a non-finite return (NaN weights, a simulator blow-up). Such a sample is
-    refused, not dropped: averaged away it would hide the worst outcome and misreport n."""
+    column, of another policy than `identity` (env, algo, seed, step), or holding a non-finite
+    return (NaN weights, a simulator blow-up). Such a sample is refused, not dropped: averaged away
+    it would hide the worst outcome and misreport n."""
     returns = read_table(path, ["return"])["return"].to_numpy()
     if identity is not None:
         check_identity(path, identity)
