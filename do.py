@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import subprocess
 import sys
 import venv
@@ -25,21 +26,46 @@ def requirements_hash() -> str:
     return hashlib.sha256(text).hexdigest()
 
 
-def ensure_venv() -> None:
-    """Create .venv and install the pinned project once (again only when the pins change)."""
+def wanted_extras(command: str, args: list[str]) -> set[str]:
+    """The optional dependencies a command needs: the tests everything; a run the `host` extra
+    (DM Control, Gymnasium) where its config files or --config values name a dmc-/gym- env."""
+    if command == "test":
+        return {"test", "host"}
+    texts, files = list(args), [ROOT / "config.yaml"]
+    for i, arg in enumerate(args):
+        if arg in ("--configfile", "--configfiles"):
+            files += [Path(a) for a in args[i + 1:] if not a.startswith("-")]
+    texts += [f.read_text(errors="replace") for f in files if f.is_file()]
+    return {"test"} | ({"host"} if any(re.search(r"\b(dmc|gym)-\w", t) for t in texts) else set())
+
+
+def installed() -> tuple[str, set[str]]:
+    """(requirements hash, extras) of the last install, from the stamp."""
+    if not STAMP.exists():
+        return "", set()
+    digest, _, extras = STAMP.read_text().partition(" ")
+    return digest, set(filter(None, extras.split(",")))
+
+
+def ensure_venv(extras: set[str]) -> None:
+    """Create .venv and install the pinned project with `extras` (again only when the pins
+    change or an extra is missing)."""
     if sys.version_info < (3, 11):
         sys.exit(f"Python >= 3.11 is needed, this is {sys.version.split()[0]}")
-    if STAMP.exists() and STAMP.read_text() == requirements_hash():
+    digest, have = installed()
+    if digest == requirements_hash() and extras <= have:
         install_config_file_hook()
         return
+    extras = extras | (have if digest == requirements_hash() else set())
     if not (BIN / "python").exists():
         print(f"creating {VENV}", flush=True)
         venv.create(VENV, with_pip=True)
     pip = [str(BIN / "python"), "-m", "pip", "install", "--disable-pip-version-check", "-q"]
-    print("installing pinned dependencies (first run only)", flush=True)
-    subprocess.run(pip + ["-c", str(ROOT / "constraints.txt"), "-e", f"{ROOT}[test]"], check=True)
+    print(f"installing pinned dependencies with {', '.join(sorted(extras))} (first run only)", flush=True)
+    subprocess.run(pip + ["-c", str(ROOT / "constraints.txt"), "-e", f"{ROOT}[{','.join(sorted(extras))}]"],
+                   check=True)
     install_config_file_hook()
-    STAMP.write_text(requirements_hash())
+    STAMP.write_text(f"{requirements_hash()} {','.join(sorted(extras))}")
 
 
 def install_config_file_hook() -> None:
@@ -59,7 +85,7 @@ def main() -> int:
     if len(sys.argv) < 2 or sys.argv[1] not in ("run", "test"):
         print(__doc__)
         return 2
-    ensure_venv()
+    ensure_venv(wanted_extras(sys.argv[1], sys.argv[2:]))
     env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}"}
     if sys.argv[1] == "run":
         args = sys.argv[2:] or ["all"]

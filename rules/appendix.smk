@@ -94,10 +94,10 @@ rule bc_table:
     input:
         purds=[
             layout.bc_file(env, seed, "purd")
-            for env in config["envs"]
+            for env in study_envs(config)
             for seed in layout.td3_seeds(config, "behaviour_cloning")
         ],
-        stats=layout.stats_tables(config, config["envs"], ["td3"]),
+        stats=layout.stats_tables(config, study_envs(config), ["td3"]),
     output:
         layout.table("behaviour_cloning"),
     log:

@@ -4,7 +4,7 @@ import functools
 import sys
 
 from workflow_lib.agents.registry import ALGORITHMS, off_policy
-from workflow_lib.workflow.config import ConfigError, load_config_file, validate_config
+from workflow_lib.workflow.config import ConfigError, load_config_file, study_envs, validate_config
 from workflow_lib.workflow import layout
 from workflow_lib.workflow import resources as requests
 
@@ -23,7 +23,7 @@ def eval_tables():
 
 def all_targets():
     """What `all` builds: the learning curves, each env's PURD map (so every checkpoint and its
-    PURD) and every figure target the config can build. The checkpoints are not listed: each
+    PURD; Figures 2 and 11-18 are maps) and every figure target the config can build. The checkpoints are not listed: each
     target file is a root of Snakemake's DAG search, and 9,600 of them (80 seeds) took seconds."""
     return [
         layout.figure("learning_curves"),
@@ -57,7 +57,13 @@ def purd_settings(kind, section=None):
 
 def purd_runtime(wildcards):
     """resources.runtime of a Gaussian PURD job: N samples of one policy of its algorithm."""
-    return requests.purd_runtime(config, wildcards.algo)
+    return requests.purd_runtime(config, wildcards.algo, env=wildcards.env)
+
+
+def run_purd_runtime(algo, wildcards):
+    """resources.runtime of a run's PURD job (functools.partial of the algo): N samples of each
+    of its checkpoints, at its env family's rate."""
+    return requests.purd_runtime(config, algo, policies=len(config[algo]["checkpoints"]), env=wildcards.env)
 
 
 def purd_mem(wildcards):
@@ -246,7 +252,7 @@ def figure_env(figure):
 
 def failure_figure_envs(wildcards):
     """Figure 3 shows the envs of figures.figure3.envs, Figure 23 every env."""
-    return config["figures"]["figure3"]["envs"] if wildcards.name == "figure3" else config["envs"]
+    return config["figures"]["figure3"]["envs"] if wildcards.name == "figure3" else study_envs(config)
 
 
 def failure_figure_files(wildcards):
@@ -257,7 +263,7 @@ def failure_figure_files(wildcards):
 def interpolation_envs(wildcards):
     """Figures 5 and 9 show the envs of their config entries, Figure 8 every env."""
     name = wildcards.name
-    return config["figures"][name]["envs"] if name in ("figure5", "figure9") else config["envs"]
+    return config["figures"][name]["envs"] if name in ("figure5", "figure9") else study_envs(config)
 
 
 def interpolation_figure_files(wildcards):
@@ -276,7 +282,7 @@ def algorithm1_figure_stats(wildcards):
     """Figure 24 draws every policy of Algorithm 1's learner: the statistics tables of that learner."""
     if wildcards.name != "figure24":
         return []
-    return layout.stats_tables(config, config["envs"], [config["algorithm1"]["algo"]])
+    return layout.stats_tables(config, study_envs(config), [config["algorithm1"]["algo"]])
 
 
 def algorithm1_figure_resamples(wildcards):
@@ -316,7 +322,10 @@ FIGURE_TARGETS = (
 
 
 def built_figures():
-    """The figure targets `all` builds: every one, but Algorithm 1's where it cannot run."""
+    """The figure targets `all` builds: every one, but Algorithm 1's where it cannot run, and
+    none of the studies' where no env is a Brax env."""
+    if not study_envs(config):
+        return []
     skip = ALGORITHM1_FIGURES if config["algorithm1"]["algo"] is None else ()
     skip += TD3_FIGURES if "td3" not in config["algos"] else ()
     return [f for f in FIGURE_TARGETS if f not in skip]
@@ -325,6 +334,11 @@ def built_figures():
 def figure_files(figure):
     """The files of a landscape, failure, interpolation or Algorithm 1 figure target."""
     figs = config["figures"]
+    if not study_envs(config):
+        sys.exit(
+            f"Invalid target: {figure}'s study runs on Brax envs, and the config key 'envs' {config['envs']} has "
+            "none (a host-stepped env has its training, PURDs, statistics and map: purd_map, figure14-18)"
+        )
     if figure in ALGORITHM1_FIGURES and config["algorithm1"]["algo"] is None:
         sys.exit(
             f"Invalid target: {figure} needs Algorithm 1, which needs td3 or sac in the config key 'algos' "
@@ -355,9 +369,24 @@ def figure_target_files(figure, wildcards):
 
 
 def purd_map_target(figure, wildcards):
-    """Input function of Figure 2 or 11-13 (functools.partial of the figure): its env's PURD map."""
+    """Input function of Figure 2 or 11-18 (functools.partial of the figure): its env's PURD map."""
     return layout.purd_map(figure_env(figure))
 
 
-# Figures 11-13 of the paper show these envs; Figure 2 the env named in the config.
-PAPER_FIGURE_ENVS = {"figure11": "halfcheetah", "figure12": "hopper", "figure13": "walker2d"}
+def env_map_target(env, wildcards):
+    """Input function of an env's map target (map_<env>, functools.partial of the env)."""
+    return layout.purd_map(env)
+
+
+# Figures 11-18 of the paper show these envs (14-18: DM Control Suite, host-stepped); Figure 2
+# the env named in the config.
+PAPER_FIGURE_ENVS = {
+    "figure11": "halfcheetah",
+    "figure12": "hopper",
+    "figure13": "walker2d",
+    "figure14": "dmc-quadruped-walk",
+    "figure15": "dmc-quadruped-run",
+    "figure16": "dmc-humanoid-stand",
+    "figure17": "dmc-humanoid-walk",
+    "figure18": "dmc-humanoid-run",
+}

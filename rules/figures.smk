@@ -147,7 +147,7 @@ rule failure_gaits:
 
 rule table2_pairs:
     input:
-        [layout.interpolation_file(e, "pairs") for e in config["envs"]],
+        [layout.interpolation_file(e, "pairs") for e in study_envs(config)],
     output:
         table=layout.table("table2"),
         page=report(layout.figure("table2", "html"), caption="../report/table2.rst", category="Interpolation"),
@@ -179,7 +179,7 @@ rule interpolation_figure:
 
 rule btp_figure:
     input:
-        [layout.interpolation_file(e, "btp") for e in config["envs"]],
+        [layout.interpolation_file(e, "btp") for e in study_envs(config)],
     output:
         table=layout.table("btp"),
         figure=report(layout.figure("figure6"), caption="../report/figure6.rst", category="Interpolation"),
@@ -188,7 +188,7 @@ rule btp_figure:
     conda:
         "../envs/jax.yaml"
     params:
-        envs=config["envs"],
+        envs=study_envs(config),
         resamples=config["stats"]["resamples"],
         confidence=config["stats"]["confidence"],
     script:
@@ -217,8 +217,8 @@ rule algorithm1_figure:
 
 rule cvar_ranks_figure:
     input:
-        stats=layout.stats_tables(config, config["envs"], [config["algorithm1"]["algo"]]),
-        purds=[p for env in config["envs"] for p in layout.own_purds(config, env, config["algorithm1"]["algo"])],
+        stats=layout.stats_tables(config, study_envs(config), [config["algorithm1"]["algo"]]),
+        purds=[p for env in study_envs(config) for p in layout.own_purds(config, env, config["algorithm1"]["algo"])],
     output:
         table=layout.table("cvar_ranks"),
         figure=report(layout.figure("figure25"), caption="../report/figure25.rst", category="Algorithm 1"),
@@ -275,6 +275,17 @@ for _figure in ("figure2", *PAPER_FIGURE_ENVS):
             _figure
         input:
             functools.partial(purd_map_target, _figure),
+        localrule: True
+
+
+# An env's map by name, for any env of the config (map_gym_Hopper_v5 for gym-Hopper-v5).
+for _env in config["envs"]:
+
+    rule:
+        name:
+            f"map_{layout.rule_safe(_env)}"
+        input:
+            functools.partial(env_map_target, _env),
         localrule: True
 
 

@@ -32,7 +32,7 @@ for _algo in config["algos"]:
         threads: config["resources"]["purd_threads"]
         resources:
             gpu=config["resources"]["gpu"],
-            runtime=requests.purd_runtime(config, _algo, policies=len(config[_algo]["checkpoints"])),
+            runtime=functools.partial(run_purd_runtime, _algo),
             mem_mb=requests.purd_mem(config, _algo),
         params:
             kind=_algo,

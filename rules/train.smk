@@ -4,12 +4,14 @@
 # lookup of a file's producer independent of the seed count). One thread by default: the jobs'
 # small matmuls run faster side by side, a job to a core, than one job over all cores
 # (runtime.claim_cores); a profile can give them more (set-threads).
+import re
+
 from workflow_lib.workflow import blocks
 
 
 # For every rule of the workflow, not only training: an env wildcard is one of the config's envs.
 wildcard_constraints:
-    env="|".join(config["envs"]),
+    env="|".join(map(re.escape, config["envs"])),
 
 
 # Two loops, as before the rules were per env: Snakemake records a script rule's "code" as its
@@ -35,7 +37,7 @@ for _algo in config["algos"]:
             threads: 1
             resources:
                 gpu=config["resources"]["gpu"],
-                runtime=requests.train_runtime(config, _algo),
+                runtime=requests.train_runtime(config, _algo, _block.env),
                 mem_mb=requests.train_mem(config, _algo, len(_block.seeds)),
             params:
                 job=blocks.job_fields(config, _block),

@@ -12,7 +12,7 @@ ROOT = Path(__file__).resolve().parent.parent
 def pins(lines):
     out = {}
     for line in lines:
-        m = re.fullmatch(r"\s*([A-Za-z0-9_.\-]+)==([^\s;]+)\s*", line)
+        m = re.fullmatch(r"\s*([A-Za-z0-9_.\-]+)(?:\[[^\]]*\])?==([^\s;]+)\s*", line)
         if m:
             out[m.group(1).lower().replace("_", "-")] = m.group(2)
     return out
@@ -28,6 +28,7 @@ def test_conda_env_matches_pyproject():
 
 def test_constraints_agree_with_pins():
     data = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
-    project = pins(data["dependencies"] + data["optional-dependencies"]["test"])
+    extras = data["optional-dependencies"]
+    project = pins(data["dependencies"] + extras["test"] + extras["host"])
     constraints = pins((ROOT / "constraints.txt").read_text().splitlines())
     assert {k: constraints.get(k) for k in project} == project

@@ -14,7 +14,13 @@ import dataclasses
 from types import ModuleType
 from typing import Any, Protocol
 
+import functools
+
+import jax
+import numpy as np
+
 from workflow_lib.engine.rollout import RolloutSettings, batched_block
+from workflow_lib.envs.host import HOST_ENVS, HostEnvs, check_host_env, host_family
 from workflow_lib.envs.native import ENV_NAMES, make_env, reference_state
 
 
@@ -61,12 +67,79 @@ class BraxFamily:
         raise NotImplementedError("Brax is stepped in blocks inside jitted programs (block)")
 
 
+@functools.lru_cache(maxsize=8)
+def host_copies(env: str, n: int) -> HostEnvs:
+    """n copies of a host-stepped task, made once per process and batch size (a DM Control copy
+    takes tens of milliseconds to build) and reset before every use."""
+    return HostEnvs(env, n)
+
+
+@functools.lru_cache(maxsize=16)
+def host_policy(learner: ModuleType):
+    """jit(agent, params, obs) -> actions: the learner's deterministic policy with each row of
+    params on the matching row of obs, for a whole batch in one call per step."""
+    act = lambda agent, p, o: learner.policy(learner.with_actor_params(agent, p), o)  # noqa: E731
+    return jax.jit(jax.vmap(act, in_axes=(None, 0, 0)))
+
+
+@dataclasses.dataclass(frozen=True)
+class HostFamily:
+    """Simulators stepped from Python (envs/host.py: DM Control, Gymnasium's MuJoCo tasks).
+
+    s_I is a seed: every copy of a batch is reset with it, so all start from the same state (the
+    paper's authors made their evaluation copies with one seed). Then one jitted policy call and
+    one host step of the live copies per step; a chunk ends when every copy has terminated.
+    """
+
+    name: str = "host"
+    jittable: bool = False
+    start_seed: int = 0
+
+    def make(self, env: str, backend: str):
+        return env  # the copies are made per batch size (host_copies); off-policy updates need no env
+
+    def reference_state(self, env: str, backend: str):
+        return np.int64(self.start_seed)
+
+    def block(self, env, learner, agent, params, state, alive, length, with_states):
+        raise NotImplementedError("a host-stepped family is stepped from the host (rollouts)")
+
+    def rollouts(self, env, learner, agent, params, start, settings: RolloutSettings):
+        n, length = len(jax.tree.leaves(params)[0]), settings.episode_length
+        copies, act = host_copies(env, n), host_policy(learner)
+        obs = copies.reset([int(start)] * n)
+        rewards = np.zeros((n, length), np.float32)
+        alive_before = np.zeros((n, length), bool)
+        qs = np.zeros((n, length, len(copies.qpos()[0])), np.float32) if settings.with_states else None
+        alive = np.ones(n, bool)
+        for t in range(length):
+            if not alive.any():
+                break
+            nxt, reward, terminal = copies.step(np.asarray(act(agent, params, obs)), alive)
+            rewards[:, t], alive_before[:, t] = np.where(alive, reward, 0.0), alive
+            if qs is not None:
+                qs[:, t] = copies.qpos()
+            alive = alive & ~terminal
+            obs = np.where(alive[:, None], nxt, obs)
+        out = {"return": rewards.sum(axis=1), "length": alive_before.sum(axis=1).astype(np.int32)}
+        if settings.with_rewards:
+            out["rewards"] = rewards
+        if qs is not None:
+            out["q"] = qs
+        return out
+
+
 BRAX = BraxFamily()
+HOST = HostFamily()
 FAMILIES: dict[str, EnvFamily] = {name: BRAX for name in ENV_NAMES}
 
 
 def family_of(env: str) -> EnvFamily:
     """The family an env name belongs to."""
+    if host_family(env) is not None:
+        check_host_env(env)
+        return HOST
     if env not in FAMILIES:
-        raise ValueError(f"unknown env {env!r}; expected one of {sorted(FAMILIES)}")
+        raise ValueError(f"unknown env {env!r}; expected one of {sorted(FAMILIES)} or a host-stepped task "
+                         f"({', '.join(HOST_ENVS[:3])}, ...)")
     return FAMILIES[env]

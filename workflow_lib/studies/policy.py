@@ -16,8 +16,10 @@ from workflow_lib.agents.registry import ALGORITHMS
 from workflow_lib.core.checkpoint import CheckpointError
 from workflow_lib.core.keys import seed_key
 from workflow_lib.envs.carry import EnvCarry
+from workflow_lib.envs.host import env_sizes, host_family
 from workflow_lib.envs.native import make_env
 from workflow_lib.training.files import load_checkpoint, load_replay
+from workflow_lib.training.host_loop import host_carry_init
 from workflow_lib.training.loops import carry_init
 
 
@@ -73,9 +75,11 @@ def synthetic_policy(env: str, backend: str, algo: str, hyperparameters: dict, s
     transitions in the buffer, PPO with fresh envs. For tests and benchmarks: the mechanics and
     the cost of sampling do not depend on trained weights (rollouts always run every step)."""
     algorithm = ALGORITHMS[algo]
-    brax_env = make_env(env, backend)
     hp = algorithm.make_config(hyperparameters)
-    carry = carry_init(algorithm, brax_env, hp, jax.random.key(1), steps)
+    if host_family(env) is not None:
+        carry = host_carry_init(algorithm, *env_sizes(env), hp, jax.random.key(1), steps)
+    else:
+        carry = carry_init(algorithm, make_env(env, backend), hp, jax.random.key(1), steps)
     if not algorithm.off_policy:
         return Policy(env, backend, algo, 0, steps, carry.agent, envs=carry.envs, max_steps=max_steps)
     keys = iter(jax.random.split(jax.random.key(2), 8))

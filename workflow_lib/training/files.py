@@ -10,12 +10,17 @@ import jax
 
 from workflow_lib.agents.registry import ALGORITHMS
 from workflow_lib.core import checkpoint
+from workflow_lib.envs.host import env_sizes, host_family
 from workflow_lib.envs.native import make_env
+from workflow_lib.training.host_loop import HostCarry, host_carry_init
 from workflow_lib.training.loops import OffPolicyCarry, carry_init
 
 
 def checkpoint_state(carry) -> dict:
-    """What a checkpoint holds: the carry of one seed, the buffer reduced to its insertion point."""
+    """What a checkpoint holds: the carry of one seed, the buffer reduced to its insertion point
+    (a host-stepped run's env is not in it: one more TD3/SAC update needs no simulator state)."""
+    if isinstance(carry, HostCarry):
+        return {"agent": carry.agent, "key": carry.key, "steps": carry.steps, "buffer_size": carry.buffer.size}
     if isinstance(carry, OffPolicyCarry):
         return {"agent": carry.agent, "env": carry.env, "key": carry.key, "steps": carry.steps,
                 "buffer_size": carry.buffer.size}
@@ -25,9 +30,13 @@ def checkpoint_state(carry) -> dict:
 def template(meta: dict, capacity: int = 1, n_seeds: int | None = None):
     """The carry's shapes for a run described by checkpoint metadata (nothing is computed)."""
     algo = ALGORITHMS[meta["algo"]]
-    env = make_env(meta["env"], meta["backend"])
     hp = algo.make_config(meta["hyperparameters"])
-    init = lambda k: carry_init(algo, env, hp, k, capacity, meta.get("state_every", 0))  # noqa: E731
+    if host_family(meta["env"]) is not None:  # the family is in the env's name (and in meta["family"])
+        sizes = env_sizes(meta["env"])
+        init = lambda k: host_carry_init(algo, *sizes, hp, k, capacity)  # noqa: E731
+    else:
+        env = make_env(meta["env"], meta["backend"])
+        init = lambda k: carry_init(algo, env, hp, k, capacity, meta.get("state_every", 0))  # noqa: E731
     if n_seeds is None:
         return jax.eval_shape(init, jax.random.key(0))
     return jax.eval_shape(jax.vmap(init), jax.random.split(jax.random.key(0), n_seeds))

@@ -25,11 +25,14 @@ import polars as pl
 from workflow_lib.core import checkpoint
 from workflow_lib.core import tables
 from workflow_lib.agents.registry import ALGORITHMS
+from workflow_lib.envs.host import env_sizes, host_family
 from workflow_lib.envs.native import make_env, reference_state
-from workflow_lib.engine.rollout import rollout_return
+from workflow_lib.engine.families import family_of
+from workflow_lib.engine.rollout import RolloutSettings, rollout_return
 from workflow_lib.core.keys import seed_key
 from workflow_lib.core.trees import over_seeds
 from workflow_lib.training.files import checkpoint_state, template
+from workflow_lib.training.host_loop import HostTraining, host_carry_init
 from workflow_lib.training.job import TrainJob, boundaries, step_unit
 from workflow_lib.training.loops import carry_init, offpolicy_chunk, ppo_chunk, recent_return
 
@@ -42,25 +45,44 @@ class Trainer:
     def __init__(self, job: TrainJob, work_dir: str | os.PathLike, log: logging.Logger):
         self.job, self.log, self.work = job, log, Path(work_dir)
         self.algo = ALGORITHMS[job.algo]
-        self.env = make_env(job.env, job.backend)
         self.hp = self.algo.make_config(job.hyperparameters)
         self.unit = step_unit(self.algo, self.hp)
         self.capacity = self.unit * math.ceil(job.total_steps / self.unit) if self.algo.off_policy else 1
-        self.start = reference_state(job.env, job.backend)
         self._chunks: dict[tuple[int, bool], Any] = {}
+        # A host-stepped simulator (DM Control, Gymnasium) is stepped from here, a copy per seed
+        # (host_loop); a Brax env inside the jitted chunks.
+        self.host = host_family(job.env) is not None
+        self.host_side: HostTraining | None = None
+        if self.host:
+            self.env = None
+            self._evaluate = self._evaluate_host
+            return
+        self.env = make_env(job.env, job.backend)
+        self.start = reference_state(job.env, job.backend)
         self._evaluate = jax.jit(over_seeds(
             lambda agent: rollout_return(self.env, self.algo.module.policy, agent, self.start, job.episode_length)
         ))
 
+    def _evaluate_host(self, agents) -> dict:
+        """Each seed's deterministic policy from s_I, the seeds' rollouts in one host loop."""
+        family, learner = family_of(self.job.env), self.algo.module
+        params = jax.vmap(learner.actor_params)(agents)
+        first = jax.tree.map(lambda x: x[0], agents)
+        settings = RolloutSettings(batch_size=len(self.job.seeds), episode_length=self.job.episode_length)
+        start = family.reference_state(self.job.env, self.job.backend)
+        return family.rollouts(self.job.env, learner, first, params, start, settings)
+
     def meta(self, **extra) -> dict:
         """Checkpoint metadata: enough to rebuild the carry's structure and name its origin."""
         j = self.job
-        return {"env": j.env, "backend": j.backend, "algo": j.algo, "hyperparameters": dataclasses.asdict(self.hp),
+        return {"env": j.env, "backend": j.backend, "algo": j.algo, "family": family_of(j.env).name, "hyperparameters": dataclasses.asdict(self.hp),
                 "episode_length": j.episode_length, "warmup_steps": j.warmup_steps,
                 "state_every": j.state_every if self.algo.off_policy else 0, **extra}
 
     def chunk(self, n_steps: int, learn: bool):
         """The jitted, seed-vmapped program advancing every seed by n_steps (cached per shape)."""
+        if self.host:
+            return functools.partial(self._host_chunk, n_steps, learn)
         if (n_steps, learn) not in self._chunks:
             algo, env, T = self.algo, self.env, self.job.episode_length
             if algo.off_policy:
@@ -70,8 +92,20 @@ class Trainer:
             self._chunks[(n_steps, learn)] = jax.jit(fn, donate_argnums=0)
         return self._chunks[(n_steps, learn)]
 
+    def _host_chunk(self, n_steps: int, learn: bool, carry):
+        """n_steps env steps of every seed on the host-stepped simulator (the chunk's metrics: the
+        last update's)."""
+        end = int(carry.steps[0]) + n_steps
+        carry = self.host_side.advance(carry, end - n_steps, end, learn, end >= self.job.warmup_steps,
+                                       getattr(self.hp, "policy_delay", 1))
+        return carry, self.host_side.metrics
+
     def initial_carry(self):
         keys = jnp.stack([seed_key(self.job.env, self.job.algo, s) for s in self.job.seeds])
+        if self.host:
+            sizes = env_sizes(self.job.env)
+            self.host_side = HostTraining(self.job.env, self.algo, self.job.seeds, self.job.episode_length)
+            return jax.jit(jax.vmap(lambda k: host_carry_init(self.algo, *sizes, self.hp, k, self.capacity)))(keys)
         every = self.job.state_every if self.algo.off_policy else 0
         return jax.jit(jax.vmap(lambda k: carry_init(self.algo, self.env, self.hp, k, self.capacity, every)))(keys)
 
@@ -83,7 +117,14 @@ class Trainer:
         return self.work / f"seed{seed}" / f"step{step}.msgpack"
 
     def resume(self):
-        """(carry, step, eval rows) from this job's snapshot, or a fresh start."""
+        """(carry, step, eval rows) from this job's snapshot, or a fresh start. A host-stepped run
+        always starts afresh: its simulators' states are not in a snapshot (no simulator here
+        restores all of its state), so a killed job reruns from step 0, to the same result."""
+        if self.host:
+            if self.snapshot_path.exists():
+                self.log.info("a host-stepped run does not resume: starting again from step 0")
+                self.snapshot_path.unlink()
+            return self.initial_carry(), 0, []
         if self.snapshot_path.exists():
             try:
                 meta, state = checkpoint.read_header(self.snapshot_path, "snapshot")
@@ -118,7 +159,7 @@ class Trainer:
             self.log.info(
                 "step %d/%d  %.0f env-steps/s per seed  eval %s  recent %s  %s", end, job.total_steps,
                 (end - step) / (now - t_chunk), np.round(np.asarray(evals["return"]), 1),
-                np.round(np.asarray(jax.vmap(recent_return)(carry)), 1),
+                np.round(self.host_side.recent_return() if self.host else np.asarray(jax.vmap(recent_return)(carry)), 1),
                 " ".join(f"{k} {float(jnp.mean(v)):.4g}" for k, v in sorted(metrics.items())),
             )
             step, t_chunk = end, now
@@ -127,7 +168,7 @@ class Trainer:
                     one = jax.tree.map(lambda x: x[i], carry)
                     meta = self.meta(seed=s, step=checkpoint_at[end], env_steps=end)
                     checkpoint.save(self.checkpoint_path(s, checkpoint_at[end]), "agent", meta, checkpoint_state(one))
-            if now - last_snapshot >= snapshot_every_s and end < points[-1]:
+            if now - last_snapshot >= snapshot_every_s and end < points[-1] and not self.host:
                 meta = self.meta(step=end, fingerprint=job.fingerprint(), eval_rows=rows, seeds=list(job.seeds))
                 checkpoint.save(self.snapshot_path, "snapshot", meta, carry)
                 last_snapshot = time.monotonic()

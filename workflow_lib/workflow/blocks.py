@@ -17,7 +17,7 @@ from types import SimpleNamespace
 from typing import NamedTuple
 
 from workflow_lib.workflow import layout
-from workflow_lib.workflow.config import block_name, seed_blocks
+from workflow_lib.workflow.config import block_name, env_algos, seed_blocks
 
 
 class TrainBlock(NamedTuple):
@@ -35,7 +35,7 @@ class TrainBlock(NamedTuple):
     @property
     def rule(self) -> str:
         """The Snakemake rule name: train_{algo}_{env}_{block}, e.g. train_td3_hopper_seeds0-1."""
-        return f"train_{self.algo}_{self.env}_{self.name}"
+        return f"train_{self.algo}_{layout.rule_safe(self.env)}_{self.name}"
 
 
 def train_blocks(config: dict, algo: str | None = None) -> list[TrainBlock]:
@@ -46,6 +46,7 @@ def train_blocks(config: dict, algo: str | None = None) -> list[TrainBlock]:
         for a in config["algos"]
         if algo in (None, a)
         for env in config["envs"]
+        if a in env_algos(config, env)
         for block in seed_blocks(config)
     ]
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import importlib.util
 import math
 from pathlib import Path
 from typing import Any
@@ -10,7 +11,12 @@ from typing import Any
 import jsonschema
 import yaml
 
+from workflow_lib.agents.registry import off_policy
+from workflow_lib.envs.host import EXTRA_HINT, check_host_env, host_family
+
 SCHEMA_PATH = Path(__file__).resolve().parents[2] / "schemas" / "config.schema.yaml"
+BRAX_ENVS = ("ant", "halfcheetah", "hopper", "walker2d", "probe")  # envs.native.ENV_NAMES (that imports Brax)
+SIMULATOR_PACKAGES = {"dmc": "dm_control", "gym": "gymnasium"}
 
 
 class ConfigError(ValueError):
@@ -123,8 +129,45 @@ def validate_config(config: dict, schema: dict | None = None) -> dict:
     return config
 
 
+def env_algos(config: dict, env: str) -> list[str]:
+    """The learners trained on an env: every one of algos on a Brax env, the off-policy ones on a
+    host-stepped env (its training loop, host_loop, is the replay loop; PPO trains on Brax)."""
+    return [a for a in config["algos"] if host_family(env) is None or off_policy(a)]
+
+
+def study_envs(config: dict) -> list[str]:
+    """The config's envs that the studies beyond PURD statistics and maps run on: the Brax ones.
+    Landscapes (their gaits), failures, interpolation, Algorithm 1, start states and behaviour
+    cloning are built on Brax; a host-stepped env gets its training, PURDs, statistics and map."""
+    return [env for env in config["envs"] if host_family(env) is None]
+
+
+def _check_envs(config: dict) -> None:
+    """Each env a Brax env or a known host-stepped task whose simulator is installed, and with a
+    learner (env_algos)."""
+    for i, env in enumerate(config["envs"]):
+        family = host_family(env)
+        if family is None:
+            if env not in BRAX_ENVS:
+                raise ConfigError(f"config key 'envs[{i}]': unknown env {env!r}; Brax envs are {', '.join(BRAX_ENVS)}, "
+                                  f"host-stepped ones dmc-<domain>-<task> (dmc-quadruped-walk) or gym-<id> "
+                                  f"(gym-Hopper-v5)")
+            continue
+        try:
+            check_host_env(env)
+        except ValueError as err:
+            raise ConfigError(f"config key 'envs[{i}]': {err}") from None
+        if importlib.util.find_spec(SIMULATOR_PACKAGES[family]) is None:
+            raise ConfigError(f"config key 'envs[{i}]': {env} needs the simulator package "
+                              f"{SIMULATOR_PACKAGES[family]}, not installed here: {EXTRA_HINT}")
+        if not env_algos(config, env):
+            raise ConfigError(f"config key 'algos': {config['algos']} has no learner for the host-stepped env {env}: "
+                              f"host-stepped envs train the off-policy learners (td3, sac), PPO trains on Brax envs")
+
+
 def _check_semantics(config: dict) -> None:
     """Rules across values that JSON schema cannot express."""
+    _check_envs(config)
     for algo in config["algos"]:
         if algo not in config:
             raise ConfigError(f"config key '{algo}': missing; algos lists {algo!r} but it has no settings")
@@ -148,7 +191,7 @@ def _check_semantics(config: dict) -> None:
         if a1["policies"] > available:
             raise ConfigError(f"config key 'algorithm1.policies': {a1['policies']} starting policies per env, but "
                               f"{a1['algo']} has {available} per env (seeds x checkpoints)")
-    if "td3" in config["algos"]:
+    if "td3" in config["algos"] and study_envs(config):  # Figure 10 and behaviour cloning: Brax studies
         _check_td3_studies(config)
     _check_landscape_policies(config)
     fig2 = config["figures"]["figure2"]["env"]
@@ -241,15 +284,21 @@ def _resolve_choices(config: dict) -> None:
     for figure, paper in PAPER_FIGURE_ENVS.items():
         section = config["figures"][figure]
         key = "envs" if "envs" in section else "env"
+        # Figure 2 is a PURD map, of any env; the other figures' studies run on Brax envs.
+        candidates = config["envs"] if figure == "figure2" else study_envs(config)
         chosen = section[key]
         if chosen is None:
-            found = [e for e in paper if e in config["envs"]]
-            chosen = found or (list(config["envs"]) if key == "envs" else config["envs"][:1])
+            found = [e for e in paper if e in candidates]
+            chosen = found or (list(candidates) if key == "envs" else candidates[:1])
         chosen = chosen if isinstance(chosen, list) else [chosen]
         missing = [e for e in chosen if e not in config["envs"]]
         if missing:
             raise ConfigError(f"config key 'figures.{figure}.{key}': {missing} not in envs {config['envs']}")
-        section[key] = chosen if key == "envs" else chosen[0]
+        host = [e for e in chosen if e not in candidates]
+        if host:
+            raise ConfigError(f"config key 'figures.{figure}.{key}': {host[0]} is host-stepped; this figure's study "
+                              f"runs on Brax envs ({', '.join(BRAX_ENVS[:4])})")
+        section[key] = chosen if key == "envs" else (chosen[0] if chosen else None)
     for study, paper in PAPER_ALGOS.items():
         algo = config[study]["algo"]
         if algo is None:

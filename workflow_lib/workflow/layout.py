@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from workflow_lib.agents.registry import off_policy
+from workflow_lib.envs.host import host_family
+from workflow_lib.workflow.config import env_algos, study_envs
 
 RESULTS = Path("results")
 LOGS = Path("logs")
@@ -54,7 +57,7 @@ def job_outputs(config: dict, env: str, algo: str, seeds) -> dict[str, list[str]
     return {
         "checkpoints": [checkpoint_path(env, algo, s, t) for s in seeds for t in steps],
         "replay": [replay_path(env, algo, s) for s in seeds] if off_policy(algo) else [],
-        "states": [states_path(env, algo, s) for s in seeds] if config[algo].get("state_every") else [],
+        "states": [states_path(env, algo, s) for s in seeds] if kept_state_every(config, env, algo) else [],
         "evals": [eval_path(env, algo, s) for s in seeds],
     }
 
@@ -63,14 +66,25 @@ def all_checkpoints(config: dict) -> list[str]:
     return [
         checkpoint_path(env, algo, seed, step)
         for env in config["envs"]
-        for algo in config["algos"]
+        for algo in env_algos(config, env)
         for seed in config["seeds"]
         for step in config[algo]["checkpoints"]
     ]
 
 
 def all_eval_tables(config: dict) -> list[str]:
-    return [eval_path(e, a, s) for e in config["envs"] for a in config["algos"] for s in config["seeds"]]
+    return [eval_path(e, a, s) for e in config["envs"] for a in env_algos(config, e) for s in config["seeds"]]
+
+
+def rule_safe(name: str) -> str:
+    """A name as part of a rule name (a Python identifier): dmc-quadruped-walk -> dmc_quadruped_walk."""
+    return re.sub(r"\W", "_", name)
+
+
+def kept_state_every(config: dict, env: str, algo: str) -> int:
+    """The run's state_every: off-policy runs on Brax keep env states for Figure 10 (0: none);
+    a host-stepped simulator's state is not kept (Figure 10 is a Brax study here)."""
+    return 0 if host_family(env) is not None else config[algo].get("state_every", 0)
 
 
 RUN_KEYS = ("total_steps", "checkpoints", "warmup_steps", "log_every", "state_every")
@@ -89,7 +103,7 @@ def train_job_fields(config: dict, wildcards, algo: str, seeds) -> dict:
         "warmup_steps": section.get("warmup_steps", 0),
         "log_every": section["log_every"],
         "episode_length": config["episode_length"],
-        **({"state_every": section["state_every"]} if "state_every" in section else {}),  # off-policy only
+        **({"state_every": kept_state_every(config, wildcards.env, algo)} if "state_every" in section else {}),
         "hyperparameters": {k: v for k, v in section.items() if k not in RUN_KEYS},
     }
 
@@ -105,7 +119,7 @@ def policies(config: dict, env: str, algo: str | None = None) -> list[dict]:
     in that order, list every policy of the env."""
     return [
         {"env": env, "algo": a, "seed": seed, "step": step}
-        for a in config["algos"]
+        for a in env_algos(config, env)
         if algo in (None, a)
         for seed in config["seeds"]
         for step in config[a]["checkpoints"]
@@ -127,7 +141,7 @@ def stats_table(env: str, algo: str) -> str:
 def stats_tables(config: dict, envs, algos=None) -> list[str]:
     """The statistics tables of the given envs and algos (default: the config's algos), env by env,
     algos in the config's order: read and concatenated, an env's rows as one table would hold them."""
-    return [stats_table(env, algo) for env in envs for algo in config["algos"] if algos is None or algo in algos]
+    return [stats_table(env, algo) for env in envs for algo in env_algos(config, env) if algos is None or algo in algos]
 
 
 def purd_map(env: str) -> str:
@@ -200,7 +214,7 @@ def algorithm1_traces(config: dict) -> list[str]:
     cfg = config["algorithm1"]
     if cfg["algo"] is None:
         return []
-    return [algorithm1_file(env, cfg["algo"], f"start{i}_run{r}") for env in config["envs"]
+    return [algorithm1_file(env, cfg["algo"], f"start{i}_run{r}") for env in study_envs(config)
             for i in range(cfg["policies"]) for r in range(cfg["runs"])]
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 
 from workflow_lib.agents.registry import off_policy
+from workflow_lib.envs.host import host_family
 from workflow_lib.workflow.config import kept_states
 
 
@@ -18,9 +19,13 @@ def _minutes(config: dict, seconds: float) -> int:
     return max(res["min_runtime"], math.ceil(res["runtime_margin"] * seconds / 60))
 
 
-def train_runtime(config: dict, algo: str) -> int:
-    """Minutes for one training job: its steps (per seed; seeds of a block run vmapped)."""
-    rates = config["resources"]["train_steps_per_s"]
+def train_runtime(config: dict, algo: str, env: str | None = None) -> int:
+    """Minutes for one training job: its steps (per seed; seeds of a block run vmapped, or step
+    their host-stepped simulators in lockstep)."""
+    res = config["resources"]
+    if env is not None and host_family(env) is not None:
+        return _minutes(config, config[algo]["total_steps"] / res["host_train_steps_per_s"])
+    rates = res["train_steps_per_s"]
     rate = rates.get(algo, min(rates.values()))  # a learner without a measured rate: the slowest
     return _minutes(config, config[algo]["total_steps"] / rate)
 
@@ -41,9 +46,12 @@ def purd_env_steps(config: dict, algo: str, n: int | None = None) -> int:
     return (config["purd"]["samples"] if n is None else n) * steps
 
 
-def purd_runtime(config: dict, algo: str, n: int | None = None, policies: int = 1) -> int:
-    """Minutes for a PURD job of n samples (default purd.samples) of each of `policies` policies."""
-    return _minutes(config, policies * purd_env_steps(config, algo, n) / config["resources"]["purd_steps_per_s"])
+def purd_runtime(config: dict, algo: str, n: int | None = None, policies: int = 1, env: str | None = None) -> int:
+    """Minutes for a PURD job of n samples (default purd.samples) of each of `policies` policies
+    (on a host-stepped env, at the host simulator's rate)."""
+    host = env is not None and host_family(env) is not None
+    rate = config["resources"]["host_purd_steps_per_s" if host else "purd_steps_per_s"]
+    return _minutes(config, policies * purd_env_steps(config, algo, n) / rate)
 
 
 def rollouts_runtime(config: dict, rollouts: int) -> int:

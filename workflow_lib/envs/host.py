@@ -1,0 +1,166 @@
+"""Host-stepped simulators: DeepMind Control Suite tasks (dm_control) and Gymnasium's MuJoCo tasks,
+as vectors of copies stepped from Python, one call per step for the whole batch.
+
+Names carry their family where it is not Brax: `dmc-<domain>-<task>` (dmc-quadruped-walk) and
+`gym-<id>` (gym-Hopper-v5); no "/" so that a name is a file name and a rule name as it stands.
+Observations are float32 vectors (DM Control's dict flattened in sorted key order); actions come
+in [-1, 1], as every policy here emits them, and are mapped linearly onto the task's bounds.
+Episodes have no time limit of their own here: the caller stops at its episode length (1000 for
+the paper's tasks, DM Control's and Gymnasium's own limit), as it does for Brax.
+
+The simulators are optional packages (the `host` extra: dm_control, gymnasium[mujoco]); they
+are imported when a copy is first made, so the rest of the library works without them.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import zlib
+from typing import Sequence
+
+import numpy as np
+
+FAMILY_PREFIXES = {"dmc": "dmc-", "gym": "gym-"}
+# DM Control Suite's benchmarking tasks (dm_control.suite.BENCHMARKING) and the quadruped tasks the
+# paper studies (Figures 14-15), as domain-task.
+DMC_TASKS = (
+    "acrobot-swingup", "acrobot-swingup_sparse", "ball_in_cup-catch", "cartpole-balance", "cartpole-balance_sparse",
+    "cartpole-swingup", "cartpole-swingup_sparse", "cheetah-run", "finger-spin", "finger-turn_easy",
+    "finger-turn_hard", "fish-swim", "fish-upright", "hopper-hop", "hopper-stand", "humanoid-run", "humanoid-stand",
+    "humanoid-walk", "manipulator-bring_ball", "pendulum-swingup", "point_mass-easy", "quadruped-escape",
+    "quadruped-fetch", "quadruped-run", "quadruped-walk", "reacher-easy", "reacher-hard", "swimmer-swimmer15",
+    "swimmer-swimmer6", "walker-run", "walker-stand", "walker-walk",
+)
+# Gymnasium's MuJoCo tasks (version 5).
+GYM_TASKS = (
+    "Ant-v5", "HalfCheetah-v5", "Hopper-v5", "Humanoid-v5", "HumanoidStandup-v5", "InvertedDoublePendulum-v5",
+    "InvertedPendulum-v5", "Pusher-v5", "Reacher-v5", "Swimmer-v5", "Walker2d-v5",
+)
+HOST_ENVS = tuple(f"dmc-{t}" for t in DMC_TASKS) + tuple(f"gym-{t}" for t in GYM_TASKS)
+EXTRA_HINT = "pip install -e '.[host]' in the workflow's venv (python3 do.py run/test install it when needed)"
+
+
+class MissingSimulator(ImportError):
+    """The optional simulator package of a host-stepped env is not installed."""
+
+
+def host_family(name: str) -> str | None:
+    """'dmc' or 'gym' for a host-stepped env name (known task or not), None for any other name."""
+    return next((fam for fam, prefix in FAMILY_PREFIXES.items() if name.startswith(prefix)), None)
+
+
+def check_host_env(name: str) -> None:
+    """ValueError naming the known tasks if `name` has a host family's prefix but no such task."""
+    family = host_family(name)
+    known = DMC_TASKS if family == "dmc" else GYM_TASKS
+    if name[len(FAMILY_PREFIXES[family]):] not in known:
+        raise ValueError(f"unknown {family} task {name!r}; known: {', '.join(FAMILY_PREFIXES[family] + t for t in known)}")
+
+
+def copy_seed(*parts: object) -> int:
+    """A 32-bit simulator seed from names and numbers (a training copy's own random stream)."""
+    return zlib.crc32("/".join(map(str, parts)).encode())
+
+
+class _DmcCopy:
+    """One DM Control task: its own RandomState (reseeded to reset it to a given start)."""
+
+    def __init__(self, task: str):
+        os.environ.setdefault("MUJOCO_GL", "disable")  # never rendered here: no OpenGL backend search
+        try:
+            from dm_control import suite
+        except ImportError as err:
+            raise MissingSimulator(f"dm_control is not installed ({err}); {EXTRA_HINT}") from None
+        domain, name = task.split("-", 1)
+        # No time limit of the env's own: the caller ends episodes at its episode length.
+        self.env = suite.load(domain, name, task_kwargs={"random": 0, "time_limit": float("inf")})
+        spec = self.env.action_spec()
+        self.low, self.high = np.asarray(spec.minimum, np.float64), np.asarray(spec.maximum, np.float64)
+        self.keys = sorted(self.env.observation_spec())
+
+    def _flat(self, observation) -> np.ndarray:
+        return np.concatenate([np.asarray(observation[k], np.float32).ravel() for k in self.keys])
+
+    def reset(self, seed: int | None) -> np.ndarray:
+        if seed is not None:
+            self.env.task.random.seed(seed)  # in place: the task draws its start state from it
+        return self._flat(self.env.reset().observation)
+
+    def step(self, action: np.ndarray) -> tuple[np.ndarray, float, bool]:
+        ts = self.env.step(action)
+        return self._flat(ts.observation), float(ts.reward), bool(ts.last() and ts.discount == 0.0)
+
+    def qpos(self) -> np.ndarray:
+        return np.array(self.env.physics.data.qpos, np.float32)
+
+
+class _GymCopy:
+    """One Gymnasium MuJoCo task, unwrapped (no time limit, no checker): reset with a seed
+    reseeds its generator, without one it continues it."""
+
+    def __init__(self, task: str):
+        try:
+            import gymnasium
+        except ImportError as err:
+            raise MissingSimulator(f"gymnasium is not installed ({err}); {EXTRA_HINT}") from None
+        self.env = gymnasium.make(task, disable_env_checker=True).unwrapped
+        self.low = np.asarray(self.env.action_space.low, np.float64)
+        self.high = np.asarray(self.env.action_space.high, np.float64)
+
+    def reset(self, seed: int | None) -> np.ndarray:
+        return np.asarray(self.env.reset(seed=seed)[0], np.float32)
+
+    def step(self, action: np.ndarray) -> tuple[np.ndarray, float, bool]:
+        obs, reward, terminated, _, _ = self.env.step(action)
+        return np.asarray(obs, np.float32), float(reward), bool(terminated)
+
+    def qpos(self) -> np.ndarray:
+        return np.array(self.env.data.qpos, np.float32)
+
+
+class HostEnvs:
+    """`n` copies of one host-stepped task. Actions in [-1, 1] map linearly onto the task's bounds."""
+
+    def __init__(self, name: str, n: int):
+        check_host_env(name)
+        family, task = host_family(name), name[len(FAMILY_PREFIXES[host_family(name)]):]
+        make = _DmcCopy if family == "dmc" else _GymCopy
+        self.name, self.copies = name, [make(task) for _ in range(n)]
+        first = self.copies[0]
+        self.action_size = len(first.low)
+        self.observation_size = len(first.reset(0))
+        self._scale, self._shift = (first.high - first.low) / 2, (first.high + first.low) / 2
+
+    def __len__(self) -> int:
+        return len(self.copies)
+
+    def reset(self, seeds: Sequence[int | None]) -> np.ndarray:
+        """Every copy reset, copy i with seeds[i] (None: from its own random stream): (n, obs)."""
+        return np.stack([c.reset(s) for c, s in zip(self.copies, seeds, strict=True)])
+
+    def reset_one(self, i: int, seed: int | None = None) -> np.ndarray:
+        return self.copies[i].reset(seed)
+
+    def step(self, actions: np.ndarray, active: np.ndarray | None = None):
+        """Step the copies where `active` (all by default) with actions in [-1, 1]: (obs, reward,
+        terminal), each with a leading copy axis; an inactive copy gets zeros for its observation,
+        reward 0 and terminal False."""
+        actions = np.clip(np.asarray(actions, np.float64), -1.0, 1.0) * self._scale + self._shift
+        n = len(self.copies)
+        obs = np.zeros((n, self.observation_size), np.float32)
+        reward, terminal = np.zeros(n, np.float32), np.zeros(n, bool)
+        for i, copy in enumerate(self.copies):
+            if active is None or active[i]:
+                obs[i], reward[i], terminal[i] = copy.step(actions[i])
+        return obs, reward, terminal
+
+    def qpos(self) -> np.ndarray:
+        return np.stack([c.qpos() for c in self.copies])
+
+
+@functools.lru_cache(maxsize=16)
+def env_sizes(name: str) -> tuple[int, int]:
+    """(observation size, action size) of a host-stepped task (makes one copy)."""
+    env = HostEnvs(name, 1)
+    return env.observation_size, env.action_size
