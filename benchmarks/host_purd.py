@@ -15,7 +15,8 @@ steps, so (b) then steps fewer copies per step than (a) and pays the batch's pol
 (c) the split of (b): a copy of HostFamily.rollouts' loop, here in this script with timers around
 the host step of the copies, the policy call (the jitted forward with np.asarray: dispatch, compute
 and device_get) and the rest (masks, rewards bookkeeping), plus the params program (the N updates)
-timed alone. Its total is checked against (b)'s.
+timed alone. Its total is checked against (b)'s; (b') is its rate without the params program, the
+work a chunk does once whatever its rollouts' lengths (it dominates when they are short).
 
 Compile time is excluded: each case runs once before it is timed (the first purd.sample call,
 compile included, is reported apart); then the cases take turns for --repeats rounds and each
@@ -175,6 +176,10 @@ def main() -> None:
     print(f"| (a) simulator alone, zero actions | {a_steps:,} | {a_s:.2f} | {rate_a:,.0f} |")
     print(f"| (b) purd.sample, TD3 updates + rollouts | {b_steps:,} | {b_s:.2f} | {rate_b:,.0f} |")
     print(f"| **ratio (b)/(a)** (goal >= 0.8) | | | **{rate_b / rate_a:.2f}** |")
+    roll_s = med["total"] - med["build"]
+    print(f"| (b') rollouts alone: (c) less its params program | {b_steps:,} | {roll_s:.2f} | "
+          f"{b_steps / roll_s:,.0f} |")
+    print(f"| ratio (b')/(a) | | | {b_steps / roll_s / rate_a:.2f} |")
 
     print(f"\n(c) the split of (b), a timed copy of HostFamily.rollouts' loop ({steps} batch steps; returns "
           f"{'equal to' if same else 'DIFFERENT from'} purd.sample's):\n")

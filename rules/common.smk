@@ -263,7 +263,7 @@ def failure_figure_files(wildcards):
 def interpolation_envs(wildcards):
     """Figures 5 and 9 show the envs of their config entries, Figure 8 every env."""
     name = wildcards.name
-    return config["figures"][name]["envs"] if name in ("figure5", "figure9") else study_envs(config)
+    return config["figures"][name]["envs"] if name in ("figure5", "figure9") else study_envs(config, "interpolation")
 
 
 def interpolation_figure_files(wildcards):
@@ -321,12 +321,20 @@ FIGURE_TARGETS = (
 )
 
 
+# The figures of the interpolation study, which runs on host-stepped envs too (an engine study).
+INTERPOLATION_FIGURES = ("figure5", "figure6", "figure8", "figure9", "table2")
+
+
+def figure_envs(figure):
+    """The envs a figure target's study can run on (config.study_envs)."""
+    return study_envs(config, "interpolation" if figure in INTERPOLATION_FIGURES else None)
+
+
 def built_figures():
     """The figure targets `all` builds: every one, but Algorithm 1's where it cannot run, and
-    none of the studies' where no env is a Brax env."""
-    if not study_envs(config):
-        return []
-    skip = ALGORITHM1_FIGURES if config["algorithm1"]["algo"] is None else ()
+    none whose study has no env (the Brax studies' on a config of host-stepped envs only)."""
+    skip = tuple(f for f in FIGURE_TARGETS if not figure_envs(f))
+    skip += ALGORITHM1_FIGURES if config["algorithm1"]["algo"] is None else ()
     skip += TD3_FIGURES if "td3" not in config["algos"] else ()
     return [f for f in FIGURE_TARGETS if f not in skip]
 
@@ -334,10 +342,10 @@ def built_figures():
 def figure_files(figure):
     """The files of a landscape, failure, interpolation or Algorithm 1 figure target."""
     figs = config["figures"]
-    if not study_envs(config):
+    if not figure_envs(figure):
         sys.exit(
             f"Invalid target: {figure}'s study runs on Brax envs, and the config key 'envs' {config['envs']} has "
-            "none (a host-stepped env has its training, PURDs, statistics and map: purd_map, figure14-18)"
+            "none (a host-stepped env has its training, PURDs, statistics, map and interpolation studies)"
         )
     if figure in ALGORITHM1_FIGURES and config["algorithm1"]["algo"] is None:
         sys.exit(

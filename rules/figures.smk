@@ -147,7 +147,7 @@ rule failure_gaits:
 
 rule table2_pairs:
     input:
-        [layout.interpolation_file(e, "pairs") for e in study_envs(config)],
+        [layout.interpolation_file(e, "pairs") for e in study_envs(config, "interpolation")],
     output:
         table=layout.table("table2"),
         page=report(layout.figure("table2", "html"), caption="../report/table2.rst", category="Interpolation"),
@@ -179,7 +179,7 @@ rule interpolation_figure:
 
 rule btp_figure:
     input:
-        [layout.interpolation_file(e, "btp") for e in study_envs(config)],
+        [layout.interpolation_file(e, "btp") for e in study_envs(config, "interpolation")],
     output:
         table=layout.table("btp"),
         figure=report(layout.figure("figure6"), caption="../report/figure6.rst", category="Interpolation"),
@@ -188,7 +188,7 @@ rule btp_figure:
     conda:
         "../envs/jax.yaml"
     params:
-        envs=study_envs(config),
+        envs=study_envs(config, "interpolation"),
         resamples=config["stats"]["resamples"],
         confidence=config["stats"]["confidence"],
     script:

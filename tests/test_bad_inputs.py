@@ -54,6 +54,9 @@ CONFIG_VALUES = [
     ("envs", [], "envs"),
     ("envs", ["hoper"], "envs[0]"),
     ("envs", ["hopper", "hopper"], "envs"),
+    ("envs", ["hopper", "dmc-quadruped-sprint"], "envs[1]"),  # no such DM Control task
+    ("envs", ["gym-Hopper-v9"], "envs[0]"),
+    ("envs", ["quadruped-walk"], "envs[0]"),  # without its family
     ("algos", ["ddpg"], "algos[0]"),
     ("algos", [], "algos"),
     ("backend", "warp", "backend"),
@@ -100,6 +103,9 @@ CROSS_KEYS = [
     ({"algorithm1": {"policies": 7}}, "algorithm1.policies"),
     ({"start_states": {"seeds": 3}}, "start_states.seeds"),
     ({"behaviour_cloning": {"teachers": 4}}, "behaviour_cloning.teachers"),
+    ({"envs": ["dmc-quadruped-walk"], "algos": ["ppo"]}, "algos"),  # host-stepped envs train TD3 and SAC
+    ({"envs": ["hopper", "gym-Hopper-v5"], "figures": {"figure4": {"env": "gym-Hopper-v5"}}}, "figures.figure4.env"),
+    ({"envs": ["hopper", "gym-Hopper-v5"], "figures": {"figure2": {"env": "gym-Hoper-v5"}}}, "figures.figure2.env"),
 ]
 
 
@@ -215,6 +221,8 @@ TARGET_CASES = [
     ("figure11", "algos: [td3]\n", "figure11 shows halfcheetah, which is not in the config key 'envs'"),
     ("figure7", "algos: [ppo]\n", "figure7 needs Algorithm 1, which needs td3 or sac in the config key 'algos'"),
     ("figure10", "algos: [sac]\n", "figure10 studies TD3 runs, but td3 is not in the config key 'algos'"),
+    ("figure14", "", "figure14 shows dmc-quadruped-walk, which is not in the config key 'envs'"),
+    ("figure5", "envs: [gym-Hopper-v5]\nalgos: [td3]\n", "figure5's study runs on Brax envs, and the config key 'envs'"),
 ]
 
 
@@ -228,7 +236,8 @@ def test_a_target_the_config_cannot_build_is_one_line(workflow, target, edit, na
 
 
 def test_every_documented_subset_of_algos_and_envs_plans(workflow):
-    for subset in ("algos: [ppo]", "algos: [td3]", "algos: [sac]", "algos: [sac, ppo]", "envs: [walker2d]"):
+    for subset in ("algos: [ppo]", "algos: [td3]", "algos: [sac]", "algos: [sac, ppo]", "envs: [walker2d]",
+                   "envs: [dmc-humanoid-run]", "envs: [hopper, gym-Hopper-v5]"):
         (workflow / "subset.yaml").write_text(subset + "\n")
         result = snakemake(workflow, "all", "-n", "--configfile", "subset.yaml", timeout=120)
         assert result.returncode == 0, (subset, result.stderr[-2000:])

@@ -7,6 +7,7 @@ import shutil
 import polars as pl
 import pytest
 
+from workflow_lib.core import checkpoint
 from workflow_lib.training.files import load_checkpoint, load_states
 from workflow_run import apt_install, snakemake, wait_for_installs
 
@@ -52,6 +53,30 @@ def test_tiny_workflow_purds_stats_and_figure2(tiny_run):
     assert list((tiny_run / ".jax_cache").iterdir())  # jobs share compiled programs
     figure2 = snakemake(tiny_run, "figure2", "-n", "--configfile", "configs/tiny.yaml")
     assert "Nothing to be done" in figure2.stdout + figure2.stderr
+
+
+def test_tiny_workflow_host_stepped_env(tiny_run):
+    """dmc-quadruped-walk (dm_control, stepped from the host) beside hopper: TD3 and SAC train on
+    it (PPO on hopper only), its PURDs, statistics, map (Figure 14) and interpolation study are
+    built by the same rules; the Brax studies stay on hopper."""
+    results, env = tiny_run / "results", "dmc-quadruped-walk"
+    ckpts = sorted((results / "checkpoints" / env).glob("*/seed*/step*.msgpack"))
+    assert {p.parts[-3] for p in ckpts} == {"td3", "sac"} and len(ckpts) == 2 * 2 * 2
+    assert not list((results / "checkpoints" / env).glob("*/seed*/states.msgpack"))  # no Figure 10 states
+    meta = checkpoint.read_header(ckpts[0], "agent")[0]
+    assert meta["family"] == "host" and meta["env"] == env
+    for algo in ("td3", "sac"):
+        stats = pl.read_parquet(results / "tables" / f"purd_stats_{env}_{algo}.parquet")
+        assert stats.height == 4 and (stats["std"] > 0).all()  # N updates differ: no copy is shared
+        purd = pl.read_parquet(results / "purd" / env / algo / algo / "seed0" / "step600.parquet")
+        assert purd.height == 12 and (purd["length"] == 100).all()  # DM Control tasks never terminate
+    assert (results / "figures" / f"purd_map_{env}.png").read_bytes()[:4] == b"\x89PNG"
+    assert (results / "interpolation" / env / "paths.parquet").exists()
+    assert not (results / "landscape" / env).exists() and not (results / "failures" / env).exists()
+    evals = pl.read_parquet(results / "tables" / "learning_curves.parquet").filter(pl.col("env") == env)
+    assert set(evals["algo"]) == {"td3", "sac"}
+    figure14 = snakemake(tiny_run, "figure14", "-n", "--configfile", "configs/tiny.yaml")
+    assert "Nothing to be done" in figure14.stdout + figure14.stderr
 
 
 def test_tiny_workflow_landscape_and_failures(tiny_run):

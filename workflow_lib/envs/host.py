@@ -63,6 +63,25 @@ def copy_seed(*parts: object) -> int:
     return zlib.crc32("/".join(map(str, parts)).encode())
 
 
+def physics_state(model, data) -> list[float]:
+    """MuJoCo's whole integration state (time, qpos, qvel, act, warm start, controls, ...), the
+    part of mjData that the next step reads, as a plain list (JSON keeps float64 exactly)."""
+    import mujoco
+
+    spec = mujoco.mjtState.mjSTATE_INTEGRATION
+    state = np.empty(mujoco.mj_stateSize(model, spec))
+    mujoco.mj_getState(model, data, state, spec)
+    return state.tolist()
+
+
+def set_physics_state(model, data, values: list[float]) -> None:
+    """Restore physics_state's values, and the quantities MuJoCo derives from them (mj_forward)."""
+    import mujoco
+
+    mujoco.mj_setState(model, data, np.asarray(values, np.float64), mujoco.mjtState.mjSTATE_INTEGRATION)
+    mujoco.mj_forward(model, data)
+
+
 class _DmcCopy:
     """One DM Control task: its own RandomState (reseeded to reset it to a given start)."""
 
@@ -94,6 +113,17 @@ class _DmcCopy:
     def qpos(self) -> np.ndarray:
         return np.array(self.env.physics.data.qpos, np.float32)
 
+    def get_state(self) -> dict:
+        random = self.env.task.random.get_state()
+        return {"physics": physics_state(self.env.physics.model.ptr, self.env.physics.data.ptr),
+                "random": [random[0], random[1].tolist(), *random[2:]]}
+
+    def set_state(self, state: dict) -> None:
+        self.env.reset()  # the environment's own flags (a new episode has begun)
+        set_physics_state(self.env.physics.model.ptr, self.env.physics.data.ptr, state["physics"])
+        name, keys, *rest = state["random"]
+        self.env.task.random.set_state((name, np.asarray(keys, np.uint32), *rest))
+
 
 class _GymCopy:
     """One Gymnasium MuJoCo task, unwrapped (no time limit, no checker): reset with a seed
@@ -117,6 +147,15 @@ class _GymCopy:
 
     def qpos(self) -> np.ndarray:
         return np.array(self.env.data.qpos, np.float32)
+
+    def get_state(self) -> dict:
+        return {"physics": physics_state(self.env.model, self.env.data),
+                "random": self.env.np_random.bit_generator.state}
+
+    def set_state(self, state: dict) -> None:
+        self.env.reset(seed=0)  # creates the generator, whose state is set next
+        set_physics_state(self.env.model, self.env.data, state["physics"])
+        self.env.np_random.bit_generator.state = state["random"]
 
 
 class HostEnvs:
@@ -157,6 +196,15 @@ class HostEnvs:
 
     def qpos(self) -> np.ndarray:
         return np.stack([c.qpos() for c in self.copies])
+
+    def get_state(self) -> list[dict]:
+        """Every copy's simulator state and random stream, as JSON values (a training snapshot):
+        set_state on copies of the same task continues them to the same bits."""
+        return [c.get_state() for c in self.copies]
+
+    def set_state(self, states: list[dict]) -> None:
+        for copy, state in zip(self.copies, states, strict=True):
+            copy.set_state(state)
 
 
 @functools.lru_cache(maxsize=16)

@@ -129,3 +129,20 @@ class HostTraining:
 
     def recent_return(self) -> np.ndarray:
         return self.last_return
+
+    def state(self) -> dict:
+        """The host side as JSON values, for a snapshot: the copies' simulator states and random
+        streams, observations, episode bookkeeping and the actions chosen for the next step."""
+        return {"envs": self.envs.get_state(), "obs": self.obs.tolist(), "t": self.t.tolist(),
+                "episode_return": self.episode_return.tolist(), "last_return": self.last_return.tolist(),
+                "actions": None if self.actions is None else np.asarray(self.actions).tolist()}
+
+    def restore(self, state: dict) -> None:
+        """Continue from `state` (what state() gave): the next steps are those of the run that
+        took the snapshot, to the bit."""
+        self.envs.set_state(state["envs"])
+        self.obs = np.asarray(state["obs"], np.float32)
+        self.t = np.asarray(state["t"], np.int64)
+        self.episode_return = np.asarray(state["episode_return"], np.float64)
+        self.last_return = np.asarray(state["last_return"], np.float64)
+        self.actions = None if state["actions"] is None else np.asarray(state["actions"], np.float32)

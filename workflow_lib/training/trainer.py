@@ -117,14 +117,8 @@ class Trainer:
         return self.work / f"seed{seed}" / f"step{step}.msgpack"
 
     def resume(self):
-        """(carry, step, eval rows) from this job's snapshot, or a fresh start. A host-stepped run
-        always starts afresh: its simulators' states are not in a snapshot (no simulator here
-        restores all of its state), so a killed job reruns from step 0, to the same result."""
-        if self.host:
-            if self.snapshot_path.exists():
-                self.log.info("a host-stepped run does not resume: starting again from step 0")
-                self.snapshot_path.unlink()
-            return self.initial_carry(), 0, []
+        """(carry, step, eval rows) from this job's snapshot, or a fresh start (a host-stepped run's
+        snapshot holds its simulators' states too, host_loop.HostTraining.state)."""
         if self.snapshot_path.exists():
             try:
                 meta, state = checkpoint.read_header(self.snapshot_path, "snapshot")
@@ -132,6 +126,9 @@ class Trainer:
                     carry = checkpoint.restore(
                         self.snapshot_path, template(meta, self.capacity, len(self.job.seeds)), state
                     )
+                    if self.host:
+                        self.host_side = HostTraining(self.job.env, self.algo, self.job.seeds, self.job.episode_length)
+                        self.host_side.restore(meta["host_state"])
                     self.log.info("resuming from snapshot at step %d", meta["step"])
                     return carry, meta["step"], meta["eval_rows"]
                 self.log.info("ignoring a snapshot of another job configuration")
@@ -168,8 +165,9 @@ class Trainer:
                     one = jax.tree.map(lambda x: x[i], carry)
                     meta = self.meta(seed=s, step=checkpoint_at[end], env_steps=end)
                     checkpoint.save(self.checkpoint_path(s, checkpoint_at[end]), "agent", meta, checkpoint_state(one))
-            if now - last_snapshot >= snapshot_every_s and end < points[-1] and not self.host:
-                meta = self.meta(step=end, fingerprint=job.fingerprint(), eval_rows=rows, seeds=list(job.seeds))
+            if now - last_snapshot >= snapshot_every_s and end < points[-1]:
+                meta = self.meta(step=end, fingerprint=job.fingerprint(), eval_rows=rows, seeds=list(job.seeds),
+                                 **({"host_state": self.host_side.state()} if self.host else {}))
                 checkpoint.save(self.snapshot_path, "snapshot", meta, carry)
                 last_snapshot = time.monotonic()
         return carry, rows

@@ -135,11 +135,31 @@ def env_algos(config: dict, env: str) -> list[str]:
     return [a for a in config["algos"] if host_family(env) is None or off_policy(a)]
 
 
-def study_envs(config: dict) -> list[str]:
-    """The config's envs that the studies beyond PURD statistics and maps run on: the Brax ones.
-    Landscapes (their gaits), failures, interpolation, Algorithm 1, start states and behaviour
-    cloning are built on Brax; a host-stepped env gets its training, PURDs, statistics and map."""
-    return [env for env in config["envs"] if host_family(env) is None]
+# Studies whose jobs only roll policies out through the engine, so they run on any env family.
+ENGINE_STUDIES = ("interpolation",)
+
+
+def study_envs(config: dict, study: str | None = None) -> list[str]:
+    """The config's envs a study runs on: those where its learner (config[study]["algo"]) is
+    trained, and Brax ones only unless the study is an engine study (interpolation and BTP).
+    Landscapes (their gaits), failures (their gaits), Algorithm 1 (its Brax training loop), start
+    states (stored Brax states) and behaviour cloning are built on Brax; a host-stepped env also
+    gets its training, PURDs, statistics, map (Figures 14-18) and interpolation."""
+    algo = config[study].get("algo") if study else None
+    chosen = (config[study].get("envs") if study else None) or config["envs"]
+    return [env for env in chosen
+            if (study in ENGINE_STUDIES or host_family(env) is None) and (algo is None or algo in env_algos(config, env))]
+
+
+def _check_study_envs(config: dict) -> None:
+    """A study's own envs (interpolation.envs) are envs of the config on which it runs."""
+    for study in ENGINE_STUDIES:
+        for env in config[study].get("envs") or []:
+            if env not in config["envs"]:
+                raise ConfigError(f"config key '{study}.envs': {env!r} is not in envs {config['envs']}")
+            if env not in study_envs(config, study):
+                raise ConfigError(f"config key '{study}.envs': {config[study]['algo']} ({study}.algo) does not train "
+                                  f"on {env}")
 
 
 def _check_envs(config: dict) -> None:
@@ -185,6 +205,7 @@ def _check_semantics(config: dict) -> None:
         if algo == "ppo" and (section["num_envs"] * section["unroll_length"]) % section["num_minibatches"]:
             raise ConfigError("config key 'ppo.num_minibatches': must divide ppo.num_envs * ppo.unroll_length")
     _resolve_choices(config)
+    _check_study_envs(config)
     a1 = config["algorithm1"]
     if a1["algo"] is not None:
         available = len(config["seeds"]) * len(config[a1["algo"]]["checkpoints"])
@@ -273,6 +294,8 @@ PAPER_FIGURE_ENVS = {"figure2": ["ant"], "figure1": ["hopper"], "figure3": ["hal
                      "figure5": ["hopper", "walker2d"], "figure9": ["ant", "halfcheetah"],
                      "figure10": ["ant", "walker2d"]}
 PAPER_ALGOS = {"landscape": "sac", "failures": "td3", "interpolation": "td3"}
+FIGURE_STUDIES = {"figure1": "landscape", "figure3": "failures", "figure4": "failures", "figure5": "interpolation",
+                  "figure9": "interpolation"}
 OFF_POLICY = ("td3", "sac")  # Algorithm 1's learners, the paper's first
 
 
@@ -281,11 +304,18 @@ def _resolve_choices(config: dict) -> None:
     config trains, else its first env (figure3: all of them); landscape.algo and failures.algo
     the paper's algorithm, else the first of algos; algorithm1.algo td3, else sac, else None (no
     Algorithm 1 study). A value set by the user must be in envs/algos."""
+    for study, paper in PAPER_ALGOS.items():
+        algo = config[study]["algo"]
+        if algo is None:
+            algo = paper if paper in config["algos"] else config["algos"][0]
+        if algo not in config["algos"]:
+            raise ConfigError(f"config key '{study}.algo': {algo!r} is not in algos {config['algos']}")
+        config[study]["algo"] = algo
     for figure, paper in PAPER_FIGURE_ENVS.items():
         section = config["figures"][figure]
         key = "envs" if "envs" in section else "env"
-        # Figure 2 is a PURD map, of any env; the other figures' studies run on Brax envs.
-        candidates = config["envs"] if figure == "figure2" else study_envs(config)
+        # Figure 2 is a PURD map, of any env; the other figures' envs are their studies'.
+        candidates = config["envs"] if figure == "figure2" else study_envs(config, FIGURE_STUDIES.get(figure))
         chosen = section[key]
         if chosen is None:
             found = [e for e in paper if e in candidates]
@@ -296,16 +326,9 @@ def _resolve_choices(config: dict) -> None:
             raise ConfigError(f"config key 'figures.{figure}.{key}': {missing} not in envs {config['envs']}")
         host = [e for e in chosen if e not in candidates]
         if host:
-            raise ConfigError(f"config key 'figures.{figure}.{key}': {host[0]} is host-stepped; this figure's study "
-                              f"runs on Brax envs ({', '.join(BRAX_ENVS[:4])})")
+            raise ConfigError(f"config key 'figures.{figure}.{key}': this figure's study does not run on {host[0]} "
+                              f"(it runs on {candidates or 'none of envs'})")
         section[key] = chosen if key == "envs" else (chosen[0] if chosen else None)
-    for study, paper in PAPER_ALGOS.items():
-        algo = config[study]["algo"]
-        if algo is None:
-            algo = paper if paper in config["algos"] else config["algos"][0]
-        if algo not in config["algos"]:
-            raise ConfigError(f"config key '{study}.algo': {algo!r} is not in algos {config['algos']}")
-        config[study]["algo"] = algo
     # Algorithm 1 needs an off-policy learner (its proposals are training steps on a replay
     # buffer): with none in algos there is no Algorithm 1 study, unless one is asked for.
     algo = config["algorithm1"]["algo"]

@@ -1,0 +1,178 @@
+"""TD3 training on a host-stepped task vs a Brax task (issue 19), in seed-updates/s, one job of
+--seeds seeds each, in one process:
+
+  (a) ours on DM Control: Trainer on dmc-quadruped-walk (obs 78, action 12), the host loop of
+      training/host_loop.py: per env step, one host step of the seeds' copies, then one jitted
+      call that stores the seeds' transitions, updates each seed once and returns the next actions
+  (b) the same learner on Brax: Trainer on ant/spring (obs 27, action 8: the Brax task nearest in
+      size; humanoid's 244/17 is larger, halfcheetah's 17/6 smaller), the whole chunk one jitted
+      scan with the env inside
+
+Both: TD3 with its default settings (256x256, batch 256), the replay buffer sized for a job of
+--capacity steps (config.yaml's TD3 length: the capacity is what a workflow job allocates; the
+job only runs the steps below), --warmup uniform steps, then one learning chunk of --chunk steps
+(compiles), then --chunks timed chunks of --chunk steps, each timed with its carry ready
+(Trainer.chunk called here, as benchmarks/learning.py does: Trainer.run would add its
+evaluation rollouts at every chunk). A rate is seeds x steps / seconds (median chunk).
+
+(c) the split of (a): a copy of HostTraining.advance's loop, in this script, with timers around
+the host step of the copies (envs.step), the host bookkeeping (episode counters, the transition,
+resets), the transfer to the device (device_put of the transition and observations, waited
+for), the jitted step program (the call, then the wait for its results: on the CPU most of the
+work is done before the call returns), and the transfer back (np.asarray of the actions). Then (d): the same step program called back to back on the
+device with one fixed transition: the rate the host loop could reach if the host cost nothing.
+
+  MUJOCO_GL=disable PYTHONPATH=. /tmp/v3/bin/python benchmarks/host_training.py
+  MUJOCO_GL=disable PYTHONPATH=. /tmp/v3/bin/python benchmarks/host_training.py --chunks 2 --chunk 100   # quick
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import tempfile
+import time
+
+import jax
+import numpy as np
+
+from workflow_lib.envs.carry import Transition
+from workflow_lib.training.host_loop import HostTraining, step_program
+from workflow_lib.training.job import TrainJob
+from workflow_lib.training.trainer import Trainer
+
+
+def train(env: str, backend: str, seeds: tuple[int, ...], args, work: str) -> dict:
+    """Warm-up, a compiling chunk, then timed chunks: per chunk seconds; the trainer and carry."""
+    job = TrainJob(env, backend, "td3", seeds, args.capacity, (args.capacity,), {}, warmup_steps=args.warmup,
+                   log_every=args.chunk)
+    trainer = Trainer(job, work, logging.getLogger("bench"))
+    t0 = time.perf_counter()
+    carry = jax.block_until_ready(trainer.initial_carry())
+    init_s = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    carry, _ = trainer.chunk(args.warmup, False)(carry)
+    jax.block_until_ready(carry)
+    warm_s = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    carry, _ = trainer.chunk(args.chunk, True)(carry)
+    jax.block_until_ready(carry)
+    first_s = time.perf_counter() - t0
+    times = []
+    for _ in range(args.chunks):
+        t0 = time.perf_counter()
+        carry, metrics = trainer.chunk(args.chunk, True)(carry)
+        jax.block_until_ready(carry)
+        times.append(time.perf_counter() - t0)
+    rate = len(seeds) * args.chunk / float(np.median(times))
+    print(f"  {env}/{backend}: init {init_s:.1f} s, warm-up chunk {warm_s:.1f} s, first learning chunk "
+          f"(compile) {first_s:.1f} s, chunks {', '.join(f'{t:.2f}' for t in times)} s: {rate:.1f} seed-updates/s "
+          f"(load {os.getloadavg()[0]:.2f})", flush=True)
+    return {"trainer": trainer, "carry": carry, "times": times, "rate": rate, "first_s": first_s}
+
+
+def split_advance(side: HostTraining, carry, start: int, end: int, delay: int):
+    """HostTraining.advance(carry, start, end, learn=True, next_learn=True, delay) copied with
+    timers (the actions of the last call already chosen, as between two chunks)."""
+    size, tm = side.envs.action_size, dict.fromkeys(("d2h", "sim", "book", "h2d", "dispatch", "compute"), 0.0)
+    t_all = time.perf_counter()
+    for step in range(start, end):
+        t0 = time.perf_counter()
+        actions = np.asarray(side.actions)
+        t1 = time.perf_counter()
+        next_obs, reward, terminal = side.envs.step(actions)
+        t2 = time.perf_counter()
+        side.t += 1
+        truncated = (side.t >= side.episode_length) & ~terminal
+        side.episode_return += reward
+        trans = Transition(side.obs, np.asarray(actions, np.float32), reward, next_obs,
+                           terminal.astype(np.float32), truncated.astype(np.float32))
+        obs = next_obs.copy()
+        for i in np.flatnonzero(terminal | truncated):
+            side.last_return[i], side.episode_return[i], side.t[i] = side.episode_return[i], 0.0, 0
+            obs[i] = side.envs.reset_one(i)
+        program = step_program(side.algo, size, True, step % delay == delay - 1, True)
+        t3 = time.perf_counter()
+        on_device = jax.block_until_ready(jax.device_put((trans, obs)))
+        t4 = time.perf_counter()
+        carry, side.actions, metrics = program(carry, *on_device)
+        t5 = time.perf_counter()
+        side.actions.block_until_ready()
+        t6 = time.perf_counter()
+        side.metrics, side.obs = metrics or side.metrics, obs
+        for k, a, b in (("d2h", t0, t1), ("sim", t1, t2), ("book", t2, t3), ("h2d", t3, t4), ("dispatch", t4, t5),
+                        ("compute", t5, t6)):
+            tm[k] += b - a
+    tm["total"] = time.perf_counter() - t_all
+    tm["loop"] = tm["total"] - sum(v for k, v in tm.items() if k != "total")
+    return carry, tm
+
+
+def program_alone(side: HostTraining, carry, calls: int, delay: int):
+    """The step program back to back on one fixed transition (on the device): seconds per call."""
+    size, n = side.envs.action_size, len(side.envs)
+    trans = jax.device_put(Transition(side.obs, np.zeros((n, size), np.float32), np.zeros(n, np.float32), side.obs,
+                                      np.zeros(n, np.float32), np.zeros(n, np.float32)))
+    obs = jax.device_put(side.obs)
+    programs = [step_program(side.algo, size, True, i % delay == delay - 1, True) for i in range(delay)]
+    t0 = time.perf_counter()
+    for i in range(calls):
+        carry, actions, _ = programs[i % delay](carry, trans, obs)
+    actions.block_until_ready()
+    return carry, (time.perf_counter() - t0) / calls
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--env", default="dmc-quadruped-walk")
+    p.add_argument("--brax-env", default="ant")
+    p.add_argument("--backend", default="spring")
+    p.add_argument("--seeds", type=int, default=2, help="seeds per job (both sides)")
+    p.add_argument("--warmup", type=int, default=200)
+    p.add_argument("--chunk", type=int, default=200)
+    p.add_argument("--chunks", type=int, default=4, help="timed chunks after the compiling one")
+    p.add_argument("--split-steps", type=int, default=400)
+    p.add_argument("--capacity", type=int, default=50_000, help="replay capacity: the job's total_steps")
+    args = p.parse_args()
+    seeds = tuple(range(args.seeds))
+
+    with tempfile.TemporaryDirectory() as work:
+        host = train(args.env, "spring", seeds, args, work)
+        trainer, carry = host.pop("trainer"), host.pop("carry")
+        side, delay = trainer.host_side, trainer.hp.policy_delay
+        step = int(carry.steps[0])
+        carry, tm = split_advance(side, carry, step, step + args.split_steps, delay)
+        carry, alone = program_alone(side, carry, args.split_steps, delay)
+        del carry, trainer
+        brax = train(args.brax_env, args.backend, seeds, args, work)
+        del brax["trainer"], brax["carry"]
+
+    n, k = args.split_steps, args.seeds
+    split_rate = k * n / tm["total"]
+    print(f"\nTD3, {k} seeds per job, replay capacity {args.capacity:,}, {args.warmup} warm-up steps, median of "
+          f"{args.chunks} chunks of {args.chunk} steps ({jax.default_backend()}, {os.cpu_count()} cores)\n")
+    print("| job | seed-updates/s | first learning chunk (compile) |")
+    print("|---|---|---|")
+    print(f"| (a) {args.env} (host loop) | {host['rate']:.1f} | {host['first_s']:.1f} s |")
+    print(f"| (b) {args.brax_env}/{args.backend} (Brax, jitted chunk) | {brax['rate']:.1f} | {brax['first_s']:.1f} s |")
+    print(f"| **ratio (a)/(b)** | **{host['rate'] / brax['rate']:.2f}** | |")
+
+    print(f"\n(c) the split of (a), a timed copy of HostTraining.advance's loop, {n} steps of {k} seeds "
+          f"({split_rate:.1f} seed-updates/s with the timers' waits):\n")
+    print("| part | ms per env step | share |")
+    print("|---|---|---|")
+    for key, name in (("sim", f"simulator: envs.step of the {k} copies"),
+                      ("book", "host bookkeeping (counters, Transition, resets)"),
+                      ("h2d", "host to device: device_put of the transition and obs"),
+                      ("dispatch", "step program (store, an update per seed, next actions): the call"),
+                      ("compute", "step program: waiting for its results after the call"),
+                      ("d2h", "device to host: np.asarray(actions)"),
+                      ("loop", "rest of the loop (timers)")):
+        print(f"| {name} | {1e3 * tm[key] / n:.3f} | {tm[key] / tm['total']:.1%} |")
+    print(f"| total | {1e3 * tm['total'] / n:.3f} | 100% |")
+    print(f"\n(d) the step program alone, back to back on the device: {1e3 * alone:.3f} ms per call, "
+          f"{k / alone:.1f} seed-updates/s (the host loop's ceiling); (a) reaches {host['rate'] * alone / k:.0%} of it")
+
+if __name__ == "__main__":
+    main()
