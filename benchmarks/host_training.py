@@ -11,7 +11,8 @@
 Both: TD3 with its default settings (256x256, batch 256), the replay buffer sized for a job of
 --capacity steps (config.yaml's TD3 length: the capacity is what a workflow job allocates; the
 job only runs the steps below), --warmup uniform steps, then one learning chunk of --chunk steps
-(compiles), then --chunks timed chunks of --chunk steps, each timed with its carry ready
+(compiles), then --chunks timed chunks of --chunk steps, the two jobs taking turns (any other
+load on the machine falls on both alike), each chunk timed with its carry ready
 (Trainer.chunk called here, as benchmarks/learning.py does: Trainer.run would add its
 evaluation rollouts at every chunk). A rate is seeds x steps / seconds (median chunk).
 
@@ -19,8 +20,9 @@ evaluation rollouts at every chunk). A rate is seeds x steps / seconds (median c
 the host step of the copies (envs.step), the host bookkeeping (episode counters, the transition,
 resets), the transfer to the device (device_put of the transition and observations, waited
 for), the jitted step program (the call, then the wait for its results: on the CPU most of the
-work is done before the call returns), and the transfer back (np.asarray of the actions). Then (d): the same step program called back to back on the
-device with one fixed transition: the rate the host loop could reach if the host cost nothing.
+work is done before the call returns), and the transfer back (np.asarray of the actions).
+Then (d): the same step program called back to back on the device with one fixed transition:
+the rate the host loop could reach if the host cost nothing.
 
   MUJOCO_GL=disable PYTHONPATH=. /tmp/v3/bin/python benchmarks/host_training.py
   MUJOCO_GL=disable PYTHONPATH=. /tmp/v3/bin/python benchmarks/host_training.py --chunks 2 --chunk 100   # quick
@@ -43,33 +45,38 @@ from workflow_lib.training.job import TrainJob
 from workflow_lib.training.trainer import Trainer
 
 
-def train(env: str, backend: str, seeds: tuple[int, ...], args, work: str) -> dict:
-    """Warm-up, a compiling chunk, then timed chunks: per chunk seconds; the trainer and carry."""
-    job = TrainJob(env, backend, "td3", seeds, args.capacity, (args.capacity,), {}, warmup_steps=args.warmup,
-                   log_every=args.chunk)
-    trainer = Trainer(job, work, logging.getLogger("bench"))
-    t0 = time.perf_counter()
-    carry = jax.block_until_ready(trainer.initial_carry())
-    init_s = time.perf_counter() - t0
-    t0 = time.perf_counter()
-    carry, _ = trainer.chunk(args.warmup, False)(carry)
-    jax.block_until_ready(carry)
-    warm_s = time.perf_counter() - t0
-    t0 = time.perf_counter()
-    carry, _ = trainer.chunk(args.chunk, True)(carry)
-    jax.block_until_ready(carry)
-    first_s = time.perf_counter() - t0
-    times = []
-    for _ in range(args.chunks):
+class Job:
+    """One job's Trainer at the start of learning: initial carry, the warm-up chunk and a first
+    learning chunk (compiles) done; then timed learning chunks, one per call."""
+
+    def __init__(self, env: str, backend: str, seeds: tuple[int, ...], args, work: str):
+        self.name, self.seeds, self.steps, self.times = f"{env}/{backend}", seeds, args.chunk, []
+        job = TrainJob(env, backend, "td3", seeds, args.capacity, (args.capacity,), {}, warmup_steps=args.warmup,
+                       log_every=args.chunk)
+        self.trainer = Trainer(job, work, logging.getLogger("bench"))
         t0 = time.perf_counter()
-        carry, metrics = trainer.chunk(args.chunk, True)(carry)
-        jax.block_until_ready(carry)
-        times.append(time.perf_counter() - t0)
-    rate = len(seeds) * args.chunk / float(np.median(times))
-    print(f"  {env}/{backend}: init {init_s:.1f} s, warm-up chunk {warm_s:.1f} s, first learning chunk "
-          f"(compile) {first_s:.1f} s, chunks {', '.join(f'{t:.2f}' for t in times)} s: {rate:.1f} seed-updates/s "
-          f"(load {os.getloadavg()[0]:.2f})", flush=True)
-    return {"trainer": trainer, "carry": carry, "times": times, "rate": rate, "first_s": first_s}
+        self.carry = jax.block_until_ready(self.trainer.initial_carry())
+        t1 = time.perf_counter()
+        self.carry, _ = self.trainer.chunk(args.warmup, False)(self.carry)
+        jax.block_until_ready(self.carry)
+        t2 = time.perf_counter()
+        self.carry, _ = self.trainer.chunk(args.chunk, True)(self.carry)
+        jax.block_until_ready(self.carry)
+        self.first_s = time.perf_counter() - t2
+        print(f"  {self.name}: init {t1 - t0:.1f} s, warm-up chunk {t2 - t1:.1f} s, first learning chunk "
+              f"(compile) {self.first_s:.1f} s", flush=True)
+
+    def timed_chunk(self) -> float:
+        t0 = time.perf_counter()
+        self.carry, _ = self.trainer.chunk(self.steps, True)(self.carry)
+        jax.block_until_ready(self.carry)
+        self.times.append(time.perf_counter() - t0)
+        return len(self.seeds) * self.steps / self.times[-1]
+
+    @property
+    def rate(self) -> float:
+        """Seed-updates/s of the median timed chunk."""
+        return len(self.seeds) * self.steps / float(np.median(self.times))
 
 
 def split_advance(side: HostTraining, carry, start: int, end: int, delay: int):
@@ -131,22 +138,23 @@ def main() -> None:
     p.add_argument("--seeds", type=int, default=2, help="seeds per job (both sides)")
     p.add_argument("--warmup", type=int, default=200)
     p.add_argument("--chunk", type=int, default=200)
-    p.add_argument("--chunks", type=int, default=4, help="timed chunks after the compiling one")
-    p.add_argument("--split-steps", type=int, default=400)
+    p.add_argument("--chunks", type=int, default=3, help="timed chunks after the compiling one")
+    p.add_argument("--split-steps", type=int, default=300)
     p.add_argument("--capacity", type=int, default=50_000, help="replay capacity: the job's total_steps")
     args = p.parse_args()
     seeds = tuple(range(args.seeds))
 
     with tempfile.TemporaryDirectory() as work:
-        host = train(args.env, "spring", seeds, args, work)
-        trainer, carry = host.pop("trainer"), host.pop("carry")
-        side, delay = trainer.host_side, trainer.hp.policy_delay
+        host = Job(args.env, "spring", seeds, args, work)
+        brax = Job(args.brax_env, args.backend, seeds, args, work)
+        for r in range(args.chunks):  # the two take turns: the same load for both
+            print(f"  chunk {r + 1}: {host.name} {host.timed_chunk():.1f}, {brax.name} {brax.timed_chunk():.1f} "
+                  f"seed-updates/s (load {os.getloadavg()[0]:.2f})", flush=True)
+        brax.carry = None
+        side, delay, carry = host.trainer.host_side, host.trainer.hp.policy_delay, host.carry
         step = int(carry.steps[0])
         carry, tm = split_advance(side, carry, step, step + args.split_steps, delay)
         carry, alone = program_alone(side, carry, args.split_steps, delay)
-        del carry, trainer
-        brax = train(args.brax_env, args.backend, seeds, args, work)
-        del brax["trainer"], brax["carry"]
 
     n, k = args.split_steps, args.seeds
     split_rate = k * n / tm["total"]
@@ -154,9 +162,9 @@ def main() -> None:
           f"{args.chunks} chunks of {args.chunk} steps ({jax.default_backend()}, {os.cpu_count()} cores)\n")
     print("| job | seed-updates/s | first learning chunk (compile) |")
     print("|---|---|---|")
-    print(f"| (a) {args.env} (host loop) | {host['rate']:.1f} | {host['first_s']:.1f} s |")
-    print(f"| (b) {args.brax_env}/{args.backend} (Brax, jitted chunk) | {brax['rate']:.1f} | {brax['first_s']:.1f} s |")
-    print(f"| **ratio (a)/(b)** | **{host['rate'] / brax['rate']:.2f}** | |")
+    print(f"| (a) {args.env} (host loop) | {host.rate:.1f} | {host.first_s:.1f} s |")
+    print(f"| (b) {args.brax_env}/{args.backend} (Brax, jitted chunk) | {brax.rate:.1f} | {brax.first_s:.1f} s |")
+    print(f"| **ratio (a)/(b)** | **{host.rate / brax.rate:.2f}** | |")
 
     print(f"\n(c) the split of (a), a timed copy of HostTraining.advance's loop, {n} steps of {k} seeds "
           f"({split_rate:.1f} seed-updates/s with the timers' waits):\n")
@@ -172,7 +180,7 @@ def main() -> None:
         print(f"| {name} | {1e3 * tm[key] / n:.3f} | {tm[key] / tm['total']:.1%} |")
     print(f"| total | {1e3 * tm['total'] / n:.3f} | 100% |")
     print(f"\n(d) the step program alone, back to back on the device: {1e3 * alone:.3f} ms per call, "
-          f"{k / alone:.1f} seed-updates/s (the host loop's ceiling); (a) reaches {host['rate'] * alone / k:.0%} of it")
+          f"{k / alone:.1f} seed-updates/s (the host loop's ceiling); (a) reaches {host.rate * alone / k:.0%} of it")
 
 if __name__ == "__main__":
     main()

@@ -7,6 +7,10 @@ class BadInput(ValueError):
     """An input file or value a job cannot use; the message names it."""
 
 
+class ConfigError(BadInput):
+    """One problem with the workflow's config, naming the key (workflow.config validates)."""
+
+
 def first_line(exc: BaseException) -> str:
     """The first line of an exception's message (its type's name if it has none): third-party
     errors wrapped into a one-line BadInput can carry several lines."""

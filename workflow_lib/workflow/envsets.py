@@ -1,0 +1,120 @@
+"""Which envs the config trains with which learners, which envs each study runs on, and the open
+choices of the figures and studies (null in the config) filled from them."""
+
+from __future__ import annotations
+
+import importlib.util
+
+from workflow_lib.agents.registry import off_policy
+from workflow_lib.core.errors import ConfigError
+from workflow_lib.envs.host import EXTRA_HINT, check_host_env, host_family
+
+BRAX_ENVS = ("ant", "halfcheetah", "hopper", "walker2d", "probe")  # envs.native.ENV_NAMES (that imports Brax)
+SIMULATOR_PACKAGES = {"dmc": "dm_control", "gym": "gymnasium"}
+
+
+def env_algos(config: dict, env: str) -> list[str]:
+    """The learners trained on an env: every one of algos on a Brax env, the off-policy ones on a
+    host-stepped env (its training loop, host_loop, is the replay loop; PPO trains on Brax)."""
+    return [a for a in config["algos"] if host_family(env) is None or off_policy(a)]
+
+
+# Studies whose jobs only roll policies out through the engine, so they run on any env family.
+ENGINE_STUDIES = ("interpolation",)
+
+
+def study_envs(config: dict, study: str | None = None) -> list[str]:
+    """The config's envs a study runs on: those where its learner (config[study]["algo"]) is
+    trained, and Brax ones only unless the study is an engine study (interpolation and BTP).
+    Landscapes (their gaits), failures (their gaits), Algorithm 1 (its Brax training loop), start
+    states (stored Brax states) and behaviour cloning are built on Brax; a host-stepped env also
+    gets its training, PURDs, statistics, map (Figures 14-18) and interpolation."""
+    algo = config[study].get("algo") if study else None
+    chosen = (config[study].get("envs") if study else None) or config["envs"]
+    return [env for env in chosen
+            if (study in ENGINE_STUDIES or host_family(env) is None) and (algo is None or algo in env_algos(config, env))]
+
+
+def check_study_envs(config: dict) -> None:
+    """A study's own envs (interpolation.envs) are envs of the config on which it runs."""
+    for study in ENGINE_STUDIES:
+        for env in config[study].get("envs") or []:
+            if env not in config["envs"]:
+                raise ConfigError(f"config key '{study}.envs': {env!r} is not in envs {config['envs']}")
+            if env not in study_envs(config, study):
+                raise ConfigError(f"config key '{study}.envs': {config[study]['algo']} ({study}.algo) does not train "
+                                  f"on {env}")
+
+
+def check_envs(config: dict) -> None:
+    """Each env a Brax env or a known host-stepped task whose simulator is installed, and with a
+    learner (env_algos)."""
+    for i, env in enumerate(config["envs"]):
+        family = host_family(env)
+        if family is None:
+            if env not in BRAX_ENVS:
+                raise ConfigError(f"config key 'envs[{i}]': unknown env {env!r}; Brax envs are {', '.join(BRAX_ENVS)}, "
+                                  f"host-stepped ones dmc-<domain>-<task> (dmc-quadruped-walk) or gym-<id> "
+                                  f"(gym-Hopper-v5)")
+            continue
+        try:
+            check_host_env(env)
+        except ValueError as err:
+            raise ConfigError(f"config key 'envs[{i}]': {err}") from None
+        if importlib.util.find_spec(SIMULATOR_PACKAGES[family]) is None:
+            raise ConfigError(f"config key 'envs[{i}]': {env} needs the simulator package "
+                              f"{SIMULATOR_PACKAGES[family]}, not installed here: {EXTRA_HINT}")
+        if not env_algos(config, env):
+            raise ConfigError(f"config key 'algos': {config['algos']} has no learner for the host-stepped env {env}: "
+                              f"host-stepped envs train the off-policy learners (td3, sac), PPO trains on Brax envs")
+
+
+# Where the config leaves a choice open (null): the paper's envs of each figure, and the paper's
+# algorithm of each study, if the config has them.
+PAPER_FIGURE_ENVS = {"figure2": ["ant"], "figure1": ["hopper"], "figure3": ["halfcheetah", "walker2d"], "figure4": ["walker2d"],
+                     "figure5": ["hopper", "walker2d"], "figure9": ["ant", "halfcheetah"],
+                     "figure10": ["ant", "walker2d"]}
+PAPER_ALGOS = {"landscape": "sac", "failures": "td3", "interpolation": "td3"}
+FIGURE_STUDIES = {"figure1": "landscape", "figure3": "failures", "figure4": "failures", "figure5": "interpolation",
+                  "figure9": "interpolation"}
+OFF_POLICY = ("td3", "sac")  # Algorithm 1's learners, the paper's first
+
+
+def resolve_choices(config: dict) -> None:
+    """Fill the open choices in place: figures.<figure>.env(s) become the paper's envs that the
+    config trains, else its first env (figure3: all of them); landscape.algo and failures.algo
+    the paper's algorithm, else the first of algos; algorithm1.algo td3, else sac, else None (no
+    Algorithm 1 study). A value set by the user must be in envs/algos."""
+    for study, paper in PAPER_ALGOS.items():
+        algo = config[study]["algo"]
+        if algo is None:
+            algo = paper if paper in config["algos"] else config["algos"][0]
+        if algo not in config["algos"]:
+            raise ConfigError(f"config key '{study}.algo': {algo!r} is not in algos {config['algos']}")
+        config[study]["algo"] = algo
+    for figure, paper in PAPER_FIGURE_ENVS.items():
+        section = config["figures"][figure]
+        key = "envs" if "envs" in section else "env"
+        # Figure 2 is a PURD map, of any env; the other figures' envs are their studies'.
+        candidates = config["envs"] if figure == "figure2" else study_envs(config, FIGURE_STUDIES.get(figure))
+        chosen = section[key]
+        if chosen is None:
+            found = [e for e in paper if e in candidates]
+            chosen = found or (list(candidates) if key == "envs" else candidates[:1])
+        chosen = chosen if isinstance(chosen, list) else [chosen]
+        missing = [e for e in chosen if e not in config["envs"]]
+        if missing:
+            raise ConfigError(f"config key 'figures.{figure}.{key}': {missing} not in envs {config['envs']}")
+        host = [e for e in chosen if e not in candidates]
+        if host:
+            raise ConfigError(f"config key 'figures.{figure}.{key}': this figure's study does not run on {host[0]} "
+                              f"(it runs on {candidates or 'none of envs'})")
+        section[key] = chosen if key == "envs" else (chosen[0] if chosen else None)
+    # Algorithm 1 needs an off-policy learner (its proposals are training steps on a replay
+    # buffer): with none in algos there is no Algorithm 1 study, unless one is asked for.
+    algo = config["algorithm1"]["algo"]
+    if algo is None:
+        algo = next((a for a in OFF_POLICY if a in config["algos"]), None)
+    elif algo not in config["algos"]:
+        raise ConfigError(f"config key 'algorithm1.algo': {algo!r} is not in algos {config['algos']}")
+    config["algorithm1"]["algo"] = algo
