@@ -15,9 +15,12 @@ def load(name):
     return yaml.safe_load((ROOT / name).read_text())
 
 
-@pytest.mark.parametrize("name", ["config.yaml", "configs/tiny.yaml", "configs/paper.yaml"])
+@pytest.mark.parametrize("name", ["config.yaml", "configs/tiny.yaml", "configs/paper.yaml", "configs/dmc.yaml",
+                                  "configs/gym.yaml"])
 def test_shipped_configs_are_valid(name):
     cfg = validate_config(load(name))
+    if name in ("configs/dmc.yaml", "configs/gym.yaml"):  # they extend config.yaml, as --configfile does
+        cfg = validate_config({**load("config.yaml"), **load(name)})
     assert cfg["td3"]["gamma"] == 0.99 and cfg["ppo"]["num_envs"] > 0
 
 
@@ -100,6 +103,28 @@ def test_open_figure_and_study_choices_resolve_to_the_papers_where_trained():
     assert cfg["landscape"]["algo"] == "ppo" and cfg["failures"]["algo"] == "ppo"
     assert cfg["algorithm1"]["algo"] is None  # no off-policy learner: no Algorithm 1 study
     assert validate_config({**four, "algos": ["ppo", "sac"]})["algorithm1"]["algo"] == "sac"
+
+
+def test_host_stepped_envs_train_off_policy_learners_and_run_the_engine_studies():
+    """PPO trains on the Brax envs of a mixed config, TD3/SAC on all; the interpolation study runs
+    on every env that trains its learner, the Brax studies on the Brax envs; the paper's config
+    keeps its interpolation study on Brax."""
+    from workflow_lib.workflow.config import env_algos, study_envs
+
+    cfg = validate_config({**load("config.yaml"), "envs": ["hopper", "dmc-quadruped-walk", "gym-Hopper-v5"]})
+    assert env_algos(cfg, "hopper") == ["td3", "sac", "ppo"] and env_algos(cfg, "gym-Hopper-v5") == ["td3", "sac"]
+    assert study_envs(cfg, "interpolation") == cfg["envs"] and study_envs(cfg) == ["hopper"]
+    assert study_envs({**cfg, "interpolation": {**cfg["interpolation"], "algo": "ppo"}}, "interpolation") == ["hopper"]
+    assert cfg["figures"]["figure5"]["envs"] == ["hopper"]  # the paper's hopper and walker2d, where trained
+    assert cfg["figures"]["figure2"]["env"] == "hopper"
+    only_host = validate_config({**load("config.yaml"), "envs": ["dmc-quadruped-walk"], "algos": ["td3", "sac"]})
+    assert only_host["figures"]["figure1"]["env"] is None and only_host["figures"]["figure2"]["env"] == "dmc-quadruped-walk"
+    paper = load("config.yaml")
+    paper.update(load("configs/paper.yaml"))
+    paper = validate_config(paper)
+    assert study_envs(paper, "interpolation") == ["ant", "halfcheetah", "hopper", "walker2d"]
+    assert [e for e in paper["envs"] if e.startswith("dmc-")] == [
+        "dmc-quadruped-walk", "dmc-quadruped-run", "dmc-humanoid-stand", "dmc-humanoid-walk", "dmc-humanoid-run"]
 
 
 @pytest.mark.parametrize("edit, key", [
