@@ -4,7 +4,7 @@ import functools
 import sys
 
 from workflow_lib.agents.registry import ALGORITHMS, off_policy
-from workflow_lib.workflow.config import ConfigError, load_config_file, study_envs, validate_config
+from workflow_lib.workflow.config import ConfigError, env_algos, load_config_file, study_envs, validate_config
 from workflow_lib.workflow import layout
 from workflow_lib.workflow import resources as requests
 
@@ -73,7 +73,15 @@ def purd_mem(wildcards):
 
 def own_purds(wildcards):
     """A statistics table's inputs: the PURD of every policy of its (env, algo), under its own update."""
+    if wildcards.algo not in env_algos(config, wildcards.env):
+        # A table of no policy would be written in silence (PPO on a host-stepped env is not trained).
+        sys.exit(f"Invalid target: {wildcards.algo} does not train on {wildcards.env} (config.env_algos)")
     return layout.own_purds(config, wildcards.env, wildcards.algo)
+
+
+def env_stats_tables(wildcards):
+    """A PURD map's inputs: the statistics tables of the learners trained on its env."""
+    return layout.stats_tables(config, [wildcards.env])
 
 
 def stats_policies(wildcards):

@@ -35,7 +35,7 @@ rule learning_curves:
 
 rule purd_map:
     input:
-        layout.stats_tables(config, ["{env}"]),
+        env_stats_tables,
     output:
         report(
             layout.purd_map("{env}"),
