@@ -18,8 +18,11 @@ and device_get) and the rest (masks, rewards bookkeeping), plus the params progr
 timed alone. Its total is checked against (b)'s; (b') is its rate without the params program, the
 work a chunk does once whatever its rollouts' lengths (it dominates when they are short).
 
-Compile time is excluded: each case runs once before it is timed (the first purd.sample call,
-compile included, is reported apart); then the cases take turns for --repeats rounds and each
+(a') replays (c)'s recorded actions (and its live copies) in the simulator alone: (b)'s physics
+without the policy (the physics' cost may depend on the actions: contacts of moving legs).
+
+Compile time is excluded: every program is compiled before it is timed (the first purd.sample
+call, compile included, is reported apart); then the cases take turns for --repeats rounds and each
 reports its median.
 
   MUJOCO_GL=disable PYTHONPATH=. /tmp/v3/bin/python benchmarks/host_purd.py            # dmc-quadruped-walk, N = 50
@@ -71,6 +74,7 @@ class Split:
         self.fixed = jax.device_put((policy.agent, (purd.update_data(policy), root)))
         self.items = jax.device_put(np.arange(n, dtype=np.uint32))
         self.start = families.HOST.reference_state(policy.env, policy.backend)
+        jax.block_until_ready(self.build(*self.fixed, self.items))  # compiled here, not in a timed call
 
     def __call__(self) -> dict:
         agent, fixed = self.fixed
@@ -86,7 +90,7 @@ class Split:
         rewards = np.zeros((n, length), np.float32)
         alive_before = np.zeros((n, length), bool)
         alive = np.ones(n, bool)
-        steps = 0
+        steps, taken = 0, np.zeros((length, n, copies.action_size), np.float32)
         for t in range(length):
             if not alive.any():
                 break
@@ -96,6 +100,7 @@ class Split:
             nxt, reward, terminal = copies.step(actions, alive)
             t2 = time.perf_counter()
             t_act, t_sim = t_act + t1 - t0, t_sim + t2 - t1
+            taken[t] = actions
             rewards[:, t], alive_before[:, t] = np.where(alive, reward, 0.0), alive
             alive = alive & ~terminal
             obs = np.where(alive[:, None], nxt, obs)
@@ -104,7 +109,19 @@ class Split:
         total = time.perf_counter() - t_all
         return {"total": total, "build": t_build, "reset": t_reset, "sim": t_sim, "act": t_act,
                 "other": total - t_build - t_reset - t_sim - t_act, "steps": steps,
-                "copy_steps": int(out["length"].sum()), "out": out}
+                "copy_steps": int(out["length"].sum()), "out": out, "actions": taken[:steps],
+                "alive": alive_before[:, :steps]}
+
+
+def simulator_replay(env: str, seed: int, actions: np.ndarray, alive: np.ndarray) -> tuple[int, float]:
+    """(a'): (copy-steps, seconds) of the simulator alone replaying (c)'s actions on its live copies:
+    the physics of (b) without the policy (moving legs make contacts that zero actions do not)."""
+    copies = families.host_copies(env, alive.shape[0])
+    t0 = time.perf_counter()
+    copies.reset([seed] * alive.shape[0])
+    for t in range(len(actions)):
+        copies.step(actions[t], alive[:, t])
+    return int(alive.sum()), time.perf_counter() - t0
 
 
 def policy_dispatch(policy: purd.Policy, n: int, calls: int = 300) -> tuple[float, float, int]:
@@ -117,14 +134,15 @@ def policy_dispatch(policy: purd.Policy, n: int, calls: int = 300) -> tuple[floa
     obs = np.zeros((n, families.host_copies(policy.env, n).observation_size), np.float32)
     full = families.host_policy(learner)
     lean = jax.jit(jax.vmap(lambda p, o: learner.policy(learner.with_actor_params(agent, p), o)))
-    out = []
-    for fn, args in ((full, (agent, params, obs)), (lean, (params, obs))):
+    cases, out = ((full, (agent, params, obs)), (lean, (params, obs))), [0.0, 0.0]
+    for fn, args in cases:
         np.asarray(fn(*args))
-        t0 = time.perf_counter()
-        for _ in range(calls):
+    for _ in range(calls):  # in turns: the same load on both
+        for i, (fn, args) in enumerate(cases):
+            t0 = time.perf_counter()
             np.asarray(fn(*args))
-        out.append((time.perf_counter() - t0) / calls)
-    return out[0], out[1], len(jax.tree.leaves(agent))
+            out[i] += time.perf_counter() - t0
+    return out[0] / calls, out[1] / calls, len(jax.tree.leaves(agent))
 
 
 def main() -> None:
@@ -144,20 +162,20 @@ def main() -> None:
     split = Split(policy, settings)
 
     copy_steps, first, first_out = ours(policy, settings)  # compiles the params program and the policy
-    split()  # compiles its own params program
     simulator_alone(args.env, args.n, 10)
     print(f"{args.env}: N = {args.n}, length {args.length}; {args.n} copies made in {made:.1f} s; first purd.sample "
           f"(compile included) {first:.2f} s; mean length {first_out['length'].mean():.0f}, "
           f"mean return {first_out['return'].mean():.1f}", flush=True)
 
-    base, mine, parts = [], [], []
+    base, mine, parts, replay = [], [], [], []
     for r in range(args.repeats):
         base.append(simulator_alone(args.env, args.n, args.length))
         mine.append(ours(policy, settings)[:2])
         parts.append(split())
-        print(f"  round {r + 1}: (a) {base[-1][0] / base[-1][1]:,.0f}  (b) {mine[-1][0] / mine[-1][1]:,.0f}  "
-              f"(c) {parts[-1]['copy_steps'] / parts[-1]['total']:,.0f} copy-steps/s  (load {os.getloadavg()[0]:.2f})",
-              flush=True)
+        replay.append(simulator_replay(args.env, int(split.start), parts[-1]["actions"], parts[-1]["alive"]))
+        print(f"  round {r + 1}: (a) {base[-1][0] / base[-1][1]:,.0f}  (a') {replay[-1][0] / replay[-1][1]:,.0f}  "
+              f"(b) {mine[-1][0] / mine[-1][1]:,.0f}  (c) {parts[-1]['copy_steps'] / parts[-1]['total']:,.0f} "
+              f"copy-steps/s  (load {os.getloadavg()[0]:.2f})", flush=True)
     full_call, lean_call, leaves = policy_dispatch(policy, args.n)
 
     # The copy of the loop computes what the library computes.
@@ -165,7 +183,8 @@ def main() -> None:
         parts[-1]["out"]["length"], first_out["length"])
     a_steps, a_s = base[0][0], float(np.median([s for _, s in base]))
     b_steps, b_s = mine[0][0], float(np.median([s for _, s in mine]))
-    rate_a, rate_b = a_steps / a_s, b_steps / b_s
+    r_steps, r_s = replay[0][0], float(np.median([s for _, s in replay]))
+    rate_a, rate_b, rate_r = a_steps / a_s, b_steps / b_s, r_steps / r_s
     med = {k: float(np.median([x[k] for x in parts])) for k in ("total", "build", "reset", "sim", "act", "other")}
     steps = parts[-1]["steps"]
 
@@ -180,6 +199,9 @@ def main() -> None:
     print(f"| (b') rollouts alone: (c) less its params program | {b_steps:,} | {roll_s:.2f} | "
           f"{b_steps / roll_s:,.0f} |")
     print(f"| ratio (b')/(a) | | | {b_steps / roll_s / rate_a:.2f} |")
+    print(f"| (a') simulator alone, replaying (c)'s actions on its live copies | {r_steps:,} | {r_s:.2f} | "
+          f"{rate_r:,.0f} |")
+    print(f"| ratio (b)/(a'), (b')/(a') | | | {rate_b / rate_r:.2f}, {b_steps / roll_s / rate_r:.2f} |")
 
     print(f"\n(c) the split of (b), a timed copy of HostFamily.rollouts' loop ({steps} batch steps; returns "
           f"{'equal to' if same else 'DIFFERENT from'} purd.sample's):\n")
@@ -192,8 +214,9 @@ def main() -> None:
         per = f"{1e3 * med[key] / steps:.3f} ms" if key in ("sim", "act", "other") else ""
         print(f"| {name} | {med[key]:.3f} | {med[key] / med['total']:.1%} | {per} |")
     print(f"| total (vs (b): {b_s:.2f} s) | {med['total']:.2f} | 100% | {1e3 * med['total'] / steps:.3f} ms |")
-    print(f"\npolicy call alone, batch {args.n}: {1e6 * full_call:.0f} us with the whole agent passed ({leaves} leaves, "
-          f"as the loop calls it), {1e6 * lean_call:.0f} us with only the actor parameters and obs as inputs")
+    print(f"\npolicy call alone, batch {args.n}, in turns: {1e6 * full_call:.0f} us with the whole agent passed "
+          f"({leaves} leaves, as the loop calls it), {1e6 * lean_call:.0f} us with only the actor parameters and "
+          f"obs as inputs")
 
 
 if __name__ == "__main__":

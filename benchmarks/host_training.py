@@ -18,11 +18,14 @@ evaluation rollouts at every chunk). A rate is seeds x steps / seconds (median c
 
 (c) the split of (a): a copy of HostTraining.advance's loop, in this script, with timers around
 the host step of the copies (envs.step), the host bookkeeping (episode counters, the transition,
-resets), the transfer to the device (device_put of the transition and observations, waited
-for), the jitted step program (the call, then the wait for its results: on the CPU most of the
-work is done before the call returns), and the transfer back (np.asarray of the actions).
+resets), the jitted step program (the call, which takes the transition and observations as
+numpy arguments and moves them to the device, then the wait for its results: on the CPU most of
+the work is done before the call returns), and the transfer back (np.asarray of the actions);
+the transfer to the device is timed apart, as the arguments of a trivial jitted call.
 Then (d): the same step program called back to back on the device with one fixed transition:
-the rate the host loop could reach if the host cost nothing.
+the rate the host loop could reach if the host cost nothing, at the DM Control task's sizes and
+at the Brax task's (the update's cost grows with the networks' input sizes: the two learners
+do not do the same work per update).
 
   MUJOCO_GL=disable PYTHONPATH=. /tmp/v3/bin/python benchmarks/host_training.py
   MUJOCO_GL=disable PYTHONPATH=. /tmp/v3/bin/python benchmarks/host_training.py --chunks 2 --chunk 100   # quick
@@ -40,7 +43,8 @@ import jax
 import numpy as np
 
 from workflow_lib.envs.carry import Transition
-from workflow_lib.training.host_loop import HostTraining, step_program
+from workflow_lib.envs.host import env_sizes
+from workflow_lib.training.host_loop import HostTraining, host_carry_init, step_program
 from workflow_lib.training.job import TrainJob
 from workflow_lib.training.trainer import Trainer
 
@@ -82,7 +86,7 @@ class Job:
 def split_advance(side: HostTraining, carry, start: int, end: int, delay: int):
     """HostTraining.advance(carry, start, end, learn=True, next_learn=True, delay) copied with
     timers (the actions of the last call already chosen, as between two chunks)."""
-    size, tm = side.envs.action_size, dict.fromkeys(("d2h", "sim", "book", "h2d", "dispatch", "compute"), 0.0)
+    size, tm = side.envs.action_size, dict.fromkeys(("d2h", "sim", "book", "dispatch", "compute"), 0.0)
     t_all = time.perf_counter()
     for step in range(start, end):
         t0 = time.perf_counter()
@@ -100,34 +104,59 @@ def split_advance(side: HostTraining, carry, start: int, end: int, delay: int):
             side.last_return[i], side.episode_return[i], side.t[i] = side.episode_return[i], 0.0, 0
             obs[i] = side.envs.reset_one(i)
         program = step_program(side.algo, size, True, step % delay == delay - 1, True)
-        t3 = time.perf_counter()
-        on_device = jax.block_until_ready(jax.device_put((trans, obs)))
         t4 = time.perf_counter()
-        carry, side.actions, metrics = program(carry, *on_device)
+        carry, side.actions, metrics = program(carry, trans, obs)  # numpy arguments: moved by the call
         t5 = time.perf_counter()
         side.actions.block_until_ready()
         t6 = time.perf_counter()
         side.metrics, side.obs = metrics or side.metrics, obs
-        for k, a, b in (("d2h", t0, t1), ("sim", t1, t2), ("book", t2, t3), ("h2d", t3, t4), ("dispatch", t4, t5),
-                        ("compute", t5, t6)):
+        for k, a, b in (("d2h", t0, t1), ("sim", t1, t2), ("book", t2, t4), ("dispatch", t4, t5), ("compute", t5, t6)):
             tm[k] += b - a
     tm["total"] = time.perf_counter() - t_all
     tm["loop"] = tm["total"] - sum(v for k, v in tm.items() if k != "total")
     return carry, tm
 
 
-def program_alone(side: HostTraining, carry, calls: int, delay: int):
-    """The step program back to back on one fixed transition (on the device): seconds per call."""
-    size, n = side.envs.action_size, len(side.envs)
-    trans = jax.device_put(Transition(side.obs, np.zeros((n, size), np.float32), np.zeros(n, np.float32), side.obs,
-                                      np.zeros(n, np.float32), np.zeros(n, np.float32)))
-    obs = jax.device_put(side.obs)
-    programs = [step_program(side.algo, size, True, i % delay == delay - 1, True) for i in range(delay)]
+def transfers(side: HostTraining, calls: int = 300) -> tuple[float, float]:
+    """Seconds per step of moving one step's arrays (the transition and obs) to the device: as
+    arguments of a jitted call (as the loop passes them; a trivial program) and by device_put."""
+    n, size = len(side.envs), side.envs.action_size
+    shapes = ((n, side.envs.observation_size), (n, size), (n,), (n, side.envs.observation_size), (n,), (n,),
+              (n, side.envs.observation_size))
+    arrays = tuple(np.zeros(shape, np.float32) for shape in shapes)
+    trivial = jax.jit(lambda *a: sum(x.sum() for x in a))  # every argument used: none is pruned
+    trivial(*arrays).block_until_ready()
+    out = [0.0, 0.0]
+    for _ in range(calls):
+        t0 = time.perf_counter()
+        trivial(*arrays).block_until_ready()
+        t1 = time.perf_counter()
+        jax.block_until_ready(jax.device_put(arrays))
+        t2 = time.perf_counter()
+        out[0], out[1] = out[0] + t1 - t0, out[1] + t2 - t1
+    return out[0] / calls, out[1] / calls
+
+
+def program_alone(trainer: Trainer, obs_size: int, action_size: int, calls: int) -> float:
+    """The host loop's step program back to back on the device, on a fresh carry of the trainer's
+    seeds and capacity and one fixed transition (zeros), for a task of the given sizes: seconds
+    per call (the first 2 * policy_delay calls, compiling, not timed)."""
+    algo, hp, n, delay = trainer.algo, trainer.hp, len(trainer.job.seeds), trainer.hp.policy_delay
+    keys = jax.random.split(jax.random.key(0), n)
+    carry = jax.jit(jax.vmap(lambda k: host_carry_init(algo, obs_size, action_size, hp, k, trainer.capacity)))(keys)
+    obs = np.zeros((n, obs_size), np.float32)
+    zeros = np.zeros(n, np.float32)
+    trans = jax.device_put(Transition(obs, np.zeros((n, action_size), np.float32), zeros, obs, zeros, zeros))
+    obs = jax.device_put(obs)
+    programs = [step_program(algo, action_size, True, i % delay == delay - 1, True) for i in range(delay)]
+    for i in range(2 * delay):
+        carry, actions, _ = programs[i % delay](carry, trans, obs)
+    actions.block_until_ready()
     t0 = time.perf_counter()
     for i in range(calls):
         carry, actions, _ = programs[i % delay](carry, trans, obs)
     actions.block_until_ready()
-    return carry, (time.perf_counter() - t0) / calls
+    return (time.perf_counter() - t0) / calls
 
 
 def main() -> None:
@@ -154,7 +183,12 @@ def main() -> None:
         side, delay, carry = host.trainer.host_side, host.trainer.hp.policy_delay, host.carry
         step = int(carry.steps[0])
         carry, tm = split_advance(side, carry, step, step + args.split_steps, delay)
-        carry, alone = program_alone(side, carry, args.split_steps, delay)
+        as_args, put = transfers(side)
+        del carry
+        host.carry = None
+        peer_env = brax.trainer.env
+        sizes = {"host": env_sizes(args.env), "brax": (peer_env.observation_size, peer_env.action_size)}
+        alone = {k: program_alone(host.trainer, *v, args.split_steps) for k, v in sizes.items()}
 
     n, k = args.split_steps, args.seeds
     split_rate = k * n / tm["total"]
@@ -172,15 +206,25 @@ def main() -> None:
     print("|---|---|---|")
     for key, name in (("sim", f"simulator: envs.step of the {k} copies"),
                       ("book", "host bookkeeping (counters, Transition, resets)"),
-                      ("h2d", "host to device: device_put of the transition and obs"),
-                      ("dispatch", "step program (store, an update per seed, next actions): the call"),
+                      ("dispatch", "step program (store, an update per seed, next actions): the call, "
+                                   "with the transition and obs as numpy arguments"),
                       ("compute", "step program: waiting for its results after the call"),
                       ("d2h", "device to host: np.asarray(actions)"),
                       ("loop", "rest of the loop (timers)")):
         print(f"| {name} | {1e3 * tm[key] / n:.3f} | {tm[key] / tm['total']:.1%} |")
     print(f"| total | {1e3 * tm['total'] / n:.3f} | 100% |")
-    print(f"\n(d) the step program alone, back to back on the device: {1e3 * alone:.3f} ms per call, "
-          f"{k / alone:.1f} seed-updates/s (the host loop's ceiling); (a) reaches {host.rate * alone / k:.0%} of it")
+    print(f"\nHost to device, one step's transition and obs (7 arrays): {1e6 * as_args:.0f} us as the arguments of a "
+          f"trivial jitted call, waited for (how the loop passes them: inside the call's row above); "
+          f"{1e6 * put:.0f} us by jax.device_put, waited for.")
+    (ho, ha), (bo, ba) = sizes["host"], sizes["brax"]
+    print("\n(d) the host loop's step program alone, back to back on the device, fresh carry, zero transition "
+          "(the host loop's ceiling, without simulator or transfers), at each task's sizes:\n")
+    print("| sizes (obs, action) | ms per call | seed-updates/s | the job's rate / this |")
+    print("|---|---|---|---|")
+    print(f"| {args.env} ({ho}, {ha}) | {1e3 * alone['host']:.3f} | {k / alone['host']:.1f} | "
+          f"(a) {host.rate * alone['host'] / k:.2f} |")
+    print(f"| {args.brax_env} ({bo}, {ba}) | {1e3 * alone['brax']:.3f} | {k / alone['brax']:.1f} | "
+          f"(b) {brax.rate * alone['brax'] / k:.2f} (with the Brax physics inside) |")
 
 if __name__ == "__main__":
     main()
