@@ -107,7 +107,7 @@ def test_tiny_workflow_interpolation(tiny_run):
     perturbed = pl.read_parquet(results / "interpolation" / "hopper" / "perturbed.parquet")
     assert set(perturbed["run"]) == {"same"} and perturbed.height == 5 and (perturbed["std"] >= 0).all()
     btp = pl.read_parquet(results / "tables" / "btp.parquet")
-    assert set(btp["env"]) == {"hopper", "all"} and ((btp["btp"] >= 0) & (btp["btp"] <= 1)).all()
+    assert set(btp["env"]) == {"hopper", "dmc-quadruped-walk", "all"} and ((btp["btp"] >= 0) & (btp["btp"] <= 1)).all()
     for name in ("figure5.png", "figure6.png", "figure8.png", "figure9.png"):
         assert (results / "figures" / name).read_bytes()[:4] == b"\x89PNG", name
     assert "<table" in (results / "figures" / "table2.html").read_text()
@@ -201,17 +201,18 @@ def planned(tiny_run, tmp_path, edit: str) -> dict[str, int]:
 
 def test_more_purd_samples_rerun_sampling_and_after_but_no_training(tiny_run, tmp_path):
     jobs = planned(tiny_run, tmp_path, "purd:\n  samples: 16\n")
-    downstream = {"purd_stats": 3, "purd_map": 1, "landscape_picks": 1, "landscape_grid": 2, "landscape_purd": 1,
+    # Hopper's and dmc-quadruped-walk's (TD3 and SAC; interpolation on both, the other studies on hopper).
+    downstream = {"purd_stats": 5, "purd_map": 2, "landscape_picks": 1, "landscape_grid": 2, "landscape_purd": 1,
                   "landscape_gait": 1, "landscape_figure": 1, "landscape_zooms": 1, "failures_picks": 1,
-                  "failures": 1, "failures_figure": 2, "failure_gaits": 1, "interpolation_pairs": 1, "interpolation_paths": 2,
+                  "failures": 1, "failures_figure": 2, "failure_gaits": 1, "interpolation_pairs": 2, "interpolation_paths": 4,
                   "interpolation_figure": 3, "table2_pairs": 1, "algorithm1_starts": 1, "algorithm1": 1,
                   "algorithm1_table": 1, "algorithm1_figure": 3, "cvar_ranks_figure": 1, "start_states_figure": 1,
                   "bc_table": 1, "bc_figure": 1, "all": 1}
-    assert jobs == {"purd_td3": 2, "purd_sac": 2, "purd_ppo": 2, **downstream}  # a job per run
+    assert jobs == {"purd_td3": 4, "purd_sac": 4, "purd_ppo": 2, **downstream}  # a job per run
 
 
 @pytest.mark.parametrize("edit, rule", [
-    ("figures:\n  purd_map:\n    highlights: 2\n", "purd_map"),
+    ("figures:\n  purd_map:\n    highlights: 2\n", "purd_map"),  # each env's
     ("figures:\n  figure1:\n    frames: 4\n", "landscape_figure"),
     ("figures:\n  figure25:\n    alphas: [0.05, 1.0]\n", "cvar_ranks_figure"),
 ])
@@ -237,12 +238,12 @@ def test_a_landscape_option_reruns_only_the_landscape(tiny_run, tmp_path):
 def test_a_new_seed_trains_only_that_seed_and_reaggregates(tiny_run, tmp_path):
     jobs = planned(tiny_run, tmp_path, "seeds: [0, 1, 2]\n")
     trained = {rule for rule in jobs if rule.startswith("train_")}
-    assert len(trained) == 3 and all(rule.endswith("seed2") for rule in trained)
+    assert len(trained) == 3 + 2 and all(rule.endswith("seed2") for rule in trained)  # hopper's and DMC's
     assert {training_algo(rule) for rule in trained} == {"td3", "sac", "ppo"}
     sampling = {rule: n for rule, n in jobs.items() if rule in ("purd_td3", "purd_sac", "purd_ppo", "purd_gaussian")}
-    assert sampling == {"purd_td3": 1, "purd_sac": 1, "purd_ppo": 1}  # a job for each new run
-    assert jobs["purd_stats"] == 3  # one table per algo, each with the new seed's rows
-    for rule in ("purd_map", "learning_curves_table", "learning_curves"):
+    assert sampling == {"purd_td3": 2, "purd_sac": 2, "purd_ppo": 1}  # a job for each new run
+    assert jobs["purd_stats"] == 5 and jobs["purd_map"] == 2  # a table per (env, algo), a map per env
+    for rule in ("learning_curves_table", "learning_curves"):
         assert jobs[rule] == 1
 
 
@@ -269,7 +270,7 @@ def test_report_shows_every_figure_in_chromium(tiny_run, chromium_installed):
     result = snakemake(tiny_run, "--report", "report.html", "--configfile", "configs/tiny.yaml")
     assert result.returncode == 0, result.stderr[-3000:]
     found = report_check.inspect_report(tiny_run / "report.html")
-    figures = {"learning_curves", "purd_map_hopper", "figure1_hopper", "figure27_hopper", "figure3", "figure23",
+    figures = {"learning_curves", "purd_map_hopper", "purd_map_dmc-quadruped-walk", "figure1_hopper", "figure27_hopper", "figure3", "figure23",
                "figure4_hopper", "figure5", "figure6", "figure8", "figure9", "figure7", "figure24", "figure25",
                "figure26", "figure10", "figure22"}
     pages = {f"results/figures/{p}.html" for p in ("figure4_hopper_success", "figure4_hopper_failure", "table2",
@@ -300,6 +301,7 @@ TD3_ONLY = {"algorithm1_starts", "algorithm1", "algorithm1_table", "algorithm1_f
 # What an edit of one algorithm reruns besides its training: its PURDs and statistics table, the env's
 # PURD map, and the learning curves.
 ONE_ALGO = {"purd_stats": 1, "purd_map": 1, "learning_curves_table": 1, "learning_curves": 1, "all": 1}
+ONE_OFF_POLICY_ALGO = {**ONE_ALGO, "purd_stats": 2, "purd_map": 2}  # TD3 and SAC train on hopper and DMC
 LANDSCAPE = {"landscape_picks": 1, "landscape_grid": 2, "landscape_purd": 1, "landscape_gait": 1,
              "landscape_figure": 1, "landscape_zooms": 1}
 
@@ -329,7 +331,8 @@ def test_a_sac_edit_reruns_sac_and_its_landscape_only(tiny_run, tmp_path):
     trained = {rule: n for rule, n in jobs.items() if training_algo(rule)}
     assert {training_algo(rule) for rule in trained} == {"sac"}  # no TD3 or PPO training
     assert not TD3_ONLY & set(jobs)  # nothing that reads TD3 policies only
-    assert {rule: n for rule, n in jobs.items() if rule not in trained} == {"purd_sac": 2, **ONE_ALGO, **LANDSCAPE}
+    assert {rule: n for rule, n in jobs.items() if rule not in trained} == {"purd_sac": 4, **ONE_OFF_POLICY_ALGO,
+                                                                             **LANDSCAPE}
 
 
 def test_a_ppo_edit_reruns_ppo_only(tiny_run, tmp_path):
@@ -349,8 +352,8 @@ def test_a_statistics_edit_reruns_no_training_and_no_sampling(tiny_run, tmp_path
     # The studies that pick their policies from the (bootstrapped) statistics do rerun: a different
     # resampling may pick other policies (the landscape's pair, Table 2's pairs, Algorithm 1's starts,
     # the failures' noisy policies).
-    assert jobs == {"purd_stats": 3, "purd_map": 1, **LANDSCAPE, "failures_picks": 1, "failures": 1,
-                    "failures_figure": 2, "failure_gaits": 1, "interpolation_pairs": 1, "interpolation_paths": 2,
+    assert jobs == {"purd_stats": 5, "purd_map": 2, **LANDSCAPE, "failures_picks": 1, "failures": 1,
+                    "failures_figure": 2, "failure_gaits": 1, "interpolation_pairs": 2, "interpolation_paths": 4,
                     "interpolation_figure": 3, "table2_pairs": 1, "algorithm1_starts": 1, "algorithm1": 1,
                     "algorithm1_table": 1, "algorithm1_figure": 3, "cvar_ranks_figure": 1,
                     "start_states_table": 1, "start_states_figure": 1, "bc_table": 1, "bc_figure": 1,
@@ -359,10 +362,10 @@ def test_a_statistics_edit_reruns_no_training_and_no_sampling(tiny_run, tmp_path
 
 @pytest.mark.parametrize("edit, jobs", [
     # Only the perturbed paths and the BTP perturb their points (the plain paths leave sigma unused).
-    ("interpolation:\n  sigma: 0.001\n", {"interpolation_paths": 1, "interpolation_figure": 1, "btp": 1,
+    ("interpolation:\n  sigma: 0.001\n", {"interpolation_paths": 2, "interpolation_figure": 1, "btp": 2,
                                          "btp_figure": 1}),
     # The BTP reads the interpolation keys it uses, not the whole section.
-    ("interpolation:\n  perturbations: 4\n", {"interpolation_paths": 1, "interpolation_figure": 1}),
+    ("interpolation:\n  perturbations: 4\n", {"interpolation_paths": 2, "interpolation_figure": 1}),
 ])
 def test_an_interpolation_option_reruns_only_the_jobs_that_use_it(tiny_run, tmp_path, edit, jobs):
     assert planned(tiny_run, tmp_path, edit) == {**jobs, "all": 1}
