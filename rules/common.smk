@@ -260,7 +260,7 @@ def figure_env(figure):
 
 def failure_figure_envs(wildcards):
     """Figure 3 shows the envs of figures.figure3.envs, Figure 23 every env."""
-    return config["figures"]["figure3"]["envs"] if wildcards.name == "figure3" else study_envs(config)
+    return config["figures"]["figure3"]["envs"] if wildcards.name == "figure3" else study_envs(config, "failures")
 
 
 def failure_figure_files(wildcards):
@@ -329,13 +329,17 @@ FIGURE_TARGETS = (
 )
 
 
-# The figures of the interpolation study, which runs on host-stepped envs too (an engine study).
-INTERPOLATION_FIGURES = ("figure5", "figure6", "figure8", "figure9", "table2")
+# The figures of the engine studies, which run on host-stepped envs too (config.study_envs); the
+# others are Brax studies (Figure 4: failures, but drawn with Brax gaits).
+ENGINE_FIGURES = {
+    **dict.fromkeys(("figure5", "figure6", "figure8", "figure9", "table2"), "interpolation"),
+    **dict.fromkeys(("figure3", "figure23"), "failures"),
+}
 
 
 def figure_envs(figure):
     """The envs a figure target's study can run on (config.study_envs)."""
-    return study_envs(config, "interpolation" if figure in INTERPOLATION_FIGURES else None)
+    return study_envs(config, ENGINE_FIGURES.get(figure))
 
 
 def built_figures():

@@ -223,6 +223,7 @@ TARGET_CASES = [
     ("figure10", "algos: [sac]\n", "figure10 studies TD3 runs, but td3 is not in the config key 'algos'"),
     ("figure14", "", "figure14 shows dmc-quadruped-walk, which is not in the config key 'envs'"),
     ("figure1", "envs: [gym-Hopper-v5]\nalgos: [td3]\n", "figure1's study runs on Brax envs, and the config key 'envs'"),
+    ("figure4", "envs: [gym-Hopper-v5]\nalgos: [td3]\n", "figure4's study runs on Brax envs, and the config key 'envs'"),
     ("results/tables/purd_stats_dmc-quadruped-walk_ppo.parquet", "envs: [hopper, dmc-quadruped-walk]\n",
      "ppo does not train on dmc-quadruped-walk"),  # else a table of no policy, in silence
 ]

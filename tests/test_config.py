@@ -113,7 +113,8 @@ def test_host_stepped_envs_train_off_policy_learners_and_run_the_engine_studies(
 
     cfg = validate_config({**load("config.yaml"), "envs": ["hopper", "dmc-quadruped-walk", "gym-Hopper-v5"]})
     assert env_algos(cfg, "hopper") == ["td3", "sac", "ppo"] and env_algos(cfg, "gym-Hopper-v5") == ["td3", "sac"]
-    assert study_envs(cfg, "interpolation") == cfg["envs"] and study_envs(cfg) == ["hopper"]
+    assert study_envs(cfg, "interpolation") == study_envs(cfg, "failures") == cfg["envs"]
+    assert study_envs(cfg) == ["hopper"] and cfg["figures"]["figure4"]["env"] == "hopper"  # Brax gaits
     assert study_envs({**cfg, "interpolation": {**cfg["interpolation"], "algo": "ppo"}}, "interpolation") == ["hopper"]
     assert cfg["figures"]["figure5"]["envs"] == ["hopper"]  # the paper's hopper and walker2d, where trained
     assert cfg["figures"]["figure2"]["env"] == "hopper"
@@ -122,7 +123,8 @@ def test_host_stepped_envs_train_off_policy_learners_and_run_the_engine_studies(
     paper = load("config.yaml")
     paper.update(load("configs/paper.yaml"))
     paper = validate_config(paper)
-    assert study_envs(paper, "interpolation") == ["ant", "halfcheetah", "hopper", "walker2d"]
+    assert study_envs(paper, "interpolation") == study_envs(paper, "failures") == ["ant", "halfcheetah", "hopper",
+                                                                                   "walker2d"]
     assert [e for e in paper["envs"] if e.startswith("dmc-")] == [
         "dmc-quadruped-walk", "dmc-quadruped-run", "dmc-humanoid-stand", "dmc-humanoid-walk", "dmc-humanoid-run"]
 

@@ -139,3 +139,8 @@ def test_host_training_is_reproducible_and_its_checkpoint_samples_a_purd(tmp_pat
     policy = load_policy(paths[0][(1, 120)], tmp_path / "a" / "seed1_replay.msgpack")
     samples = purd.sample(policy, "td3", purd.Settings(n=4, batch_size=4, episode_length=100))
     assert len(np.unique(samples["return"])) == 4 and (samples["length"] > 0).all()
+    # The failures study records chosen samples again, step by step, with the coordinates q.
+    again = purd.sample(policy, "td3", purd.Settings(n=4, batch_size=4, episode_length=100, with_rewards=True,
+                                                     with_states=True), indices=np.array([2, 0]))
+    np.testing.assert_array_equal(again["return"], samples["return"][[2, 0]])
+    assert again["q"].shape[:2] == (2, 100) and again["q"].shape[2] == 6  # Hopper's qpos

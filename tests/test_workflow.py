@@ -57,8 +57,8 @@ def test_tiny_workflow_purds_stats_and_figure2(tiny_run):
 
 def test_tiny_workflow_host_stepped_env(tiny_run):
     """dmc-quadruped-walk (dm_control, stepped from the host) beside hopper: TD3 and SAC train on
-    it (PPO on hopper only), its PURDs, statistics, map (Figure 14) and interpolation study are
-    built by the same rules; the Brax studies stay on hopper."""
+    it (PPO on hopper only), its PURDs, statistics, map (Figure 14), interpolation and failures
+    studies are built by the same rules; the Brax studies and Figure 4's gaits stay on hopper."""
     results, env = tiny_run / "results", "dmc-quadruped-walk"
     ckpts = sorted((results / "checkpoints" / env).glob("*/seed*/step*.msgpack"))
     assert {p.parts[-3] for p in ckpts} == {"td3", "sac"} and len(ckpts) == 2 * 2 * 2
@@ -72,7 +72,8 @@ def test_tiny_workflow_host_stepped_env(tiny_run):
         assert purd.height == 12 and (purd["length"] == 100).all()  # DM Control tasks never terminate
     assert (results / "figures" / f"purd_map_{env}.png").read_bytes()[:4] == b"\x89PNG"
     assert (results / "interpolation" / env / "paths.parquet").exists()
-    assert not (results / "landscape" / env).exists() and not (results / "failures" / env).exists()
+    assert (results / "failures" / env / "trajectories.parquet").exists()  # Figures 3 and 23 (no gaits)
+    assert not (results / "landscape" / env).exists() and not (results / "figures" / f"figure4_{env}.png").exists()
     evals = pl.read_parquet(results / "tables" / "learning_curves.parquet").filter(pl.col("env") == env)
     assert set(evals["algo"]) == {"td3", "sac"}
     figure14 = snakemake(tiny_run, "figure14", "-n", "--configfile", "configs/tiny.yaml")
@@ -201,10 +202,11 @@ def planned(tiny_run, tmp_path, edit: str) -> dict[str, int]:
 
 def test_more_purd_samples_rerun_sampling_and_after_but_no_training(tiny_run, tmp_path):
     jobs = planned(tiny_run, tmp_path, "purd:\n  samples: 16\n")
-    # Hopper's and dmc-quadruped-walk's (TD3 and SAC; interpolation on both, the other studies on hopper).
+    # Hopper's and dmc-quadruped-walk's (TD3 and SAC; interpolation and failures on both, the other
+    # studies and Figure 4's gaits on hopper).
     downstream = {"purd_stats": 5, "purd_map": 2, "landscape_picks": 1, "landscape_grid": 2, "landscape_purd": 1,
-                  "landscape_gait": 1, "landscape_figure": 1, "landscape_zooms": 1, "failures_picks": 1,
-                  "failures": 1, "failures_figure": 2, "failure_gaits": 1, "interpolation_pairs": 2, "interpolation_paths": 4,
+                  "landscape_gait": 1, "landscape_figure": 1, "landscape_zooms": 1, "failures_picks": 2,
+                  "failures": 2, "failures_figure": 2, "failure_gaits": 1, "interpolation_pairs": 2, "interpolation_paths": 4,
                   "interpolation_figure": 3, "table2_pairs": 1, "algorithm1_starts": 1, "algorithm1": 1,
                   "algorithm1_table": 1, "algorithm1_figure": 3, "cvar_ranks_figure": 1, "start_states_figure": 1,
                   "bc_table": 1, "bc_figure": 1, "all": 1}
@@ -352,7 +354,7 @@ def test_a_statistics_edit_reruns_no_training_and_no_sampling(tiny_run, tmp_path
     # The studies that pick their policies from the (bootstrapped) statistics do rerun: a different
     # resampling may pick other policies (the landscape's pair, Table 2's pairs, Algorithm 1's starts,
     # the failures' noisy policies).
-    assert jobs == {"purd_stats": 5, "purd_map": 2, **LANDSCAPE, "failures_picks": 1, "failures": 1,
+    assert jobs == {"purd_stats": 5, "purd_map": 2, **LANDSCAPE, "failures_picks": 2, "failures": 2,
                     "failures_figure": 2, "failure_gaits": 1, "interpolation_pairs": 2, "interpolation_paths": 4,
                     "interpolation_figure": 3, "table2_pairs": 1, "algorithm1_starts": 1, "algorithm1": 1,
                     "algorithm1_table": 1, "algorithm1_figure": 3, "cvar_ranks_figure": 1,

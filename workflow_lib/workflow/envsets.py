@@ -20,15 +20,18 @@ def env_algos(config: dict, env: str) -> list[str]:
 
 
 # Studies whose jobs only roll policies out through the engine, so they run on any env family.
-ENGINE_STUDIES = ("interpolation",)
+ENGINE_STUDIES = ("interpolation", "failures")
+# Figures that draw Brax gaits (the Brax viewer): on Brax envs, whatever their study.
+GAIT_FIGURES = ("figure1", "figure4")
 
 
 def study_envs(config: dict, study: str | None = None) -> list[str]:
     """The config's envs a study runs on: those where its learner (config[study]["algo"]) is
-    trained, and Brax ones only unless the study is an engine study (interpolation and BTP).
-    Landscapes (their gaits), failures (their gaits), Algorithm 1 (its Brax training loop), start
-    states (stored Brax states) and behaviour cloning are built on Brax; a host-stepped env also
-    gets its training, PURDs, statistics, map (Figures 14-18) and interpolation."""
+    trained (or those of config[study]["envs"]), and Brax ones only unless the study is an engine
+    study (interpolation and BTP; failures, whose Figure 4 alone draws Brax gaits). Landscapes
+    (their gaits), Algorithm 1 (its Brax training loop), start states (stored Brax states) and
+    behaviour cloning are built on Brax; a host-stepped env also gets its training, PURDs,
+    statistics, map (Figures 14-18), interpolation and failures (Figures 3 and 23)."""
     algo = config[study].get("algo") if study else None
     chosen = (config[study].get("envs") if study else None) or config["envs"]
     return [env for env in chosen
@@ -97,6 +100,8 @@ def resolve_choices(config: dict) -> None:
         key = "envs" if "envs" in section else "env"
         # Figure 2 is a PURD map, of any env; the other figures' envs are their studies'.
         candidates = config["envs"] if figure == "figure2" else study_envs(config, FIGURE_STUDIES.get(figure))
+        if figure in GAIT_FIGURES:
+            candidates = [env for env in candidates if host_family(env) is None]
         chosen = section[key]
         if chosen is None:
             found = [e for e in paper if e in candidates]
