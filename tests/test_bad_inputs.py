@@ -221,7 +221,7 @@ TARGET_CASES = [
     ("figure11", "algos: [td3]\n", "figure11 shows halfcheetah, which is not in the config key 'envs'"),
     ("figure7", "algos: [ppo]\n", "figure7 needs Algorithm 1, which needs td3 or sac in the config key 'algos'"),
     ("figure10", "algos: [sac]\n", "figure10 studies TD3 runs, but td3 is not in the config key 'algos'"),
-    ("figure14", "", "figure14 shows dmc-quadruped-walk, which is not in the config key 'envs'"),
+    ("figure14", "algos: [td3, sac]\n", "figure14 shows dmc-quadruped-walk, which is not in the config key 'envs'"),
     ("figure1", "envs: [gym-Hopper-v5]\nalgos: [td3]\n", "figure1's study runs on Brax envs, and the config key 'envs'"),
     ("figure4", "envs: [gym-Hopper-v5]\nalgos: [td3]\n", "figure4's study runs on Brax envs, and the config key 'envs'"),
     ("results/tables/purd_stats_dmc-quadruped-walk_ppo.parquet", "envs: [hopper, dmc-quadruped-walk]\n",

@@ -213,13 +213,13 @@ def test_more_purd_samples_rerun_sampling_and_after_but_no_training(tiny_run, tm
     assert jobs == {"purd_td3": 4, "purd_sac": 4, "purd_ppo": 2, **downstream}  # a job per run
 
 
-@pytest.mark.parametrize("edit, rule", [
-    ("figures:\n  purd_map:\n    highlights: 2\n", "purd_map"),  # each env's
-    ("figures:\n  figure1:\n    frames: 4\n", "landscape_figure"),
-    ("figures:\n  figure25:\n    alphas: [0.05, 1.0]\n", "cvar_ranks_figure"),
+@pytest.mark.parametrize("edit, rule, jobs", [
+    ("figures:\n  purd_map:\n    highlights: 2\n", "purd_map", 2),  # each env's: hopper's and DMC's
+    ("figures:\n  figure1:\n    frames: 4\n", "landscape_figure", 1),
+    ("figures:\n  figure25:\n    alphas: [0.05, 1.0]\n", "cvar_ranks_figure", 1),
 ])
-def test_a_figure_option_reruns_only_that_figure(tiny_run, tmp_path, edit, rule):
-    assert planned(tiny_run, tmp_path, edit) == {rule: 1, "all": 1}
+def test_a_figure_option_reruns_only_that_figure(tiny_run, tmp_path, edit, rule, jobs):
+    assert planned(tiny_run, tmp_path, edit) == {rule: jobs, "all": 1}
 
 
 @pytest.mark.parametrize("edit, jobs", [
