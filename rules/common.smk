@@ -4,7 +4,14 @@ import functools
 import sys
 
 from workflow_lib.agents.registry import ALGORITHMS, off_policy
-from workflow_lib.workflow.config import ConfigError, env_algos, load_config_file, study_envs, validate_config
+from workflow_lib.workflow.config import (
+    ConfigError,
+    env_algos,
+    figure_envs,
+    load_config_file,
+    study_envs,
+    validate_config,
+)
 from workflow_lib.workflow import layout
 from workflow_lib.workflow import resources as requests
 
@@ -329,23 +336,10 @@ FIGURE_TARGETS = (
 )
 
 
-# The figures of the engine studies, which run on host-stepped envs too (config.study_envs); the
-# others are Brax studies (Figure 4: failures, but drawn with Brax gaits).
-ENGINE_FIGURES = {
-    **dict.fromkeys(("figure5", "figure6", "figure8", "figure9", "table2"), "interpolation"),
-    **dict.fromkeys(("figure3", "figure23"), "failures"),
-}
-
-
-def figure_envs(figure):
-    """The envs a figure target's study can run on (config.study_envs)."""
-    return study_envs(config, ENGINE_FIGURES.get(figure))
-
-
 def built_figures():
     """The figure targets `all` builds: every one, but Algorithm 1's where it cannot run, and
     none whose study has no env (the Brax studies' on a config of host-stepped envs only)."""
-    skip = tuple(f for f in FIGURE_TARGETS if not figure_envs(f))
+    skip = tuple(f for f in FIGURE_TARGETS if not figure_envs(config, f))
     skip += ALGORITHM1_FIGURES if config["algorithm1"]["algo"] is None else ()
     skip += TD3_FIGURES if "td3" not in config["algos"] else ()
     return [f for f in FIGURE_TARGETS if f not in skip]
@@ -354,10 +348,10 @@ def built_figures():
 def figure_files(figure):
     """The files of a landscape, failure, interpolation or Algorithm 1 figure target."""
     figs = config["figures"]
-    if not figure_envs(figure):
+    if not figure_envs(config, figure):
         sys.exit(
             f"Invalid target: {figure}'s study runs on Brax envs, and the config key 'envs' {config['envs']} has "
-            "none (a host-stepped env has its training, PURDs, statistics, map and interpolation studies)"
+            "none (a host-stepped env has its training, PURDs, statistics, map, interpolation and failures studies)"
         )
     if figure in ALGORITHM1_FIGURES and config["algorithm1"]["algo"] is None:
         sys.exit(

@@ -105,6 +105,14 @@ def test_open_figure_and_study_choices_resolve_to_the_papers_where_trained():
     assert validate_config({**four, "algos": ["ppo", "sac"]})["algorithm1"]["algo"] == "sac"
 
 
+def test_the_config_check_knows_the_brax_envs_of_the_library():
+    """envsets.BRAX_ENVS is spelled out so that validating a config does not import Brax."""
+    from workflow_lib.envs.native import ENV_NAMES
+    from workflow_lib.workflow.envsets import BRAX_ENVS
+
+    assert BRAX_ENVS == ENV_NAMES
+
+
 def test_host_stepped_envs_train_off_policy_learners_and_run_the_engine_studies():
     """PPO trains on the Brax envs of a mixed config, TD3/SAC on all; the interpolation study runs
     on every env that trains its learner, the Brax studies on the Brax envs; the paper's config

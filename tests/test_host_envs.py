@@ -14,7 +14,7 @@ gymnasium = pytest.importorskip("gymnasium")
 from workflow_lib.core import checkpoint  # noqa: E402
 from workflow_lib.engine.families import HOST, family_of  # noqa: E402
 from workflow_lib.engine.rollout import RolloutSettings  # noqa: E402
-from workflow_lib.envs.host import HostEnvs, check_host_env  # noqa: E402
+from workflow_lib.envs.host import HostEnvs, split_host_env  # noqa: E402
 from workflow_lib.agents.registry import ALGORITHMS  # noqa: E402
 from workflow_lib.studies import purd  # noqa: E402
 from workflow_lib.studies.policy import load_policy, synthetic_policy  # noqa: E402
@@ -83,7 +83,7 @@ def test_copies_reset_with_one_seed_start_from_one_state_and_step_alike():
 
 def test_unknown_host_task_names_the_known_ones():
     with pytest.raises(ValueError, match="unknown dmc task 'dmc-quadruped-sprint'.*dmc-quadruped-walk"):
-        check_host_env("dmc-quadruped-sprint")
+        split_host_env("dmc-quadruped-sprint")
     with pytest.raises(ValueError, match="unknown gym task 'gym-Hopper-v9'.*gym-Hopper-v5"):
         family_of("gym-Hopper-v9")
     assert family_of("gym-Hopper-v5") is HOST and not HOST.jittable

@@ -20,7 +20,7 @@ import jax
 import numpy as np
 
 from workflow_lib.engine.rollout import RolloutSettings, batched_block
-from workflow_lib.envs.host import HOST_ENVS, HostEnvs, check_host_env, host_family
+from workflow_lib.envs.host import HOST_ENVS, HostEnvs, host_family, split_host_env
 from workflow_lib.envs.native import ENV_NAMES, make_env, reference_state
 
 
@@ -137,7 +137,7 @@ FAMILIES: dict[str, EnvFamily] = {name: BRAX for name in ENV_NAMES}
 def family_of(env: str) -> EnvFamily:
     """The family an env name belongs to."""
     if host_family(env) is not None:
-        check_host_env(env)
+        split_host_env(env)
         return HOST
     if env not in FAMILIES:
         raise ValueError(f"unknown env {env!r}; expected one of {sorted(FAMILIES)} or a host-stepped task "

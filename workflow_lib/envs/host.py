@@ -50,12 +50,16 @@ def host_family(name: str) -> str | None:
     return next((fam for fam, prefix in FAMILY_PREFIXES.items() if name.startswith(prefix)), None)
 
 
-def check_host_env(name: str) -> None:
-    """ValueError naming the known tasks if `name` has a host family's prefix but no such task."""
+def split_host_env(name: str) -> tuple[str, str]:
+    """(family, task) of a host-stepped env name: dmc-quadruped-walk -> ('dmc', 'quadruped-walk');
+    ValueError naming the known tasks if there is no such task."""
     family = host_family(name)
+    task = name[len(FAMILY_PREFIXES[family]):]
     known = DMC_TASKS if family == "dmc" else GYM_TASKS
-    if name[len(FAMILY_PREFIXES[family]):] not in known:
+    if task not in known:
         raise ValueError(f"unknown {family} task {name!r}; known: {', '.join(FAMILY_PREFIXES[family] + t for t in known)}")
+    return family, task
+
 
 
 def copy_seed(*parts: object) -> int:
@@ -162,8 +166,7 @@ class HostEnvs:
     """`n` copies of one host-stepped task. Actions in [-1, 1] map linearly onto the task's bounds."""
 
     def __init__(self, name: str, n: int):
-        check_host_env(name)
-        family, task = host_family(name), name[len(FAMILY_PREFIXES[host_family(name)]):]
+        family, task = split_host_env(name)
         make = _DmcCopy if family == "dmc" else _GymCopy
         self.name, self.copies = name, [make(task) for _ in range(n)]
         first = self.copies[0]

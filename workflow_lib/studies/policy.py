@@ -16,11 +16,7 @@ from workflow_lib.agents.registry import ALGORITHMS
 from workflow_lib.core.checkpoint import CheckpointError
 from workflow_lib.core.keys import seed_key
 from workflow_lib.envs.carry import EnvCarry
-from workflow_lib.envs.host import env_sizes, host_family
-from workflow_lib.envs.native import make_env
-from workflow_lib.training.files import load_checkpoint, load_replay
-from workflow_lib.training.host_loop import host_carry_init
-from workflow_lib.training.loops import carry_init
+from workflow_lib.training.files import carry_initializer, load_checkpoint, load_replay
 
 
 @dataclasses.dataclass(frozen=True)
@@ -76,10 +72,7 @@ def synthetic_policy(env: str, backend: str, algo: str, hyperparameters: dict, s
     the cost of sampling do not depend on trained weights (rollouts always run every step)."""
     algorithm = ALGORITHMS[algo]
     hp = algorithm.make_config(hyperparameters)
-    if host_family(env) is not None:
-        carry = host_carry_init(algorithm, *env_sizes(env), hp, jax.random.key(1), steps)
-    else:
-        carry = carry_init(algorithm, make_env(env, backend), hp, jax.random.key(1), steps)
+    carry = carry_initializer(algorithm, env, backend, hp, steps)(jax.random.key(1))
     if not algorithm.off_policy:
         return Policy(env, backend, algo, 0, steps, carry.agent, envs=carry.envs, max_steps=max_steps)
     keys = iter(jax.random.split(jax.random.key(2), 8))

@@ -8,7 +8,7 @@ from typing import Any
 
 import jax
 
-from workflow_lib.agents.registry import ALGORITHMS
+from workflow_lib.agents.registry import ALGORITHMS, Algorithm
 from workflow_lib.core import checkpoint
 from workflow_lib.envs.host import env_sizes, host_family
 from workflow_lib.envs.native import make_env
@@ -27,16 +27,22 @@ def checkpoint_state(carry) -> dict:
     return {"agent": carry.agent, "envs": carry.envs, "key": carry.key, "steps": carry.steps}
 
 
+def carry_initializer(algo: Algorithm, env: str, backend: str, hp, capacity: int, state_every: int = 0):
+    """key -> one seed's carry at step 0 of a run on `env`: the host loop's for a host-stepped
+    task (the family is in the env's name, and in a checkpoint's meta["family"]), the jitted
+    loops' for a Brax env."""
+    if host_family(env) is not None:
+        sizes = env_sizes(env)
+        return lambda key: host_carry_init(algo, *sizes, hp, key, capacity)
+    brax_env = make_env(env, backend)
+    return lambda key: carry_init(algo, brax_env, hp, key, capacity, state_every)
+
+
 def template(meta: dict, capacity: int = 1, n_seeds: int | None = None):
     """The carry's shapes for a run described by checkpoint metadata (nothing is computed)."""
     algo = ALGORITHMS[meta["algo"]]
     hp = algo.make_config(meta["hyperparameters"])
-    if host_family(meta["env"]) is not None:  # the family is in the env's name (and in meta["family"])
-        sizes = env_sizes(meta["env"])
-        init = lambda k: host_carry_init(algo, *sizes, hp, k, capacity)  # noqa: E731
-    else:
-        env = make_env(meta["env"], meta["backend"])
-        init = lambda k: carry_init(algo, env, hp, k, capacity, meta.get("state_every", 0))  # noqa: E731
+    init = carry_initializer(algo, meta["env"], meta["backend"], hp, capacity, meta.get("state_every", 0))
     if n_seeds is None:
         return jax.eval_shape(init, jax.random.key(0))
     return jax.eval_shape(jax.vmap(init), jax.random.split(jax.random.key(0), n_seeds))

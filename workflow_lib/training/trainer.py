@@ -25,14 +25,14 @@ import polars as pl
 from workflow_lib.core import checkpoint
 from workflow_lib.core import tables
 from workflow_lib.agents.registry import ALGORITHMS
-from workflow_lib.envs.host import env_sizes, host_family
+from workflow_lib.envs.host import host_family
 from workflow_lib.envs.native import make_env, reference_state
 from workflow_lib.engine.families import family_of
 from workflow_lib.engine.rollout import RolloutSettings, rollout_return
 from workflow_lib.core.keys import seed_key
 from workflow_lib.core.trees import over_seeds
-from workflow_lib.training.files import checkpoint_state, template
-from workflow_lib.training.host_loop import HostTraining, host_carry_init
+from workflow_lib.training.files import carry_initializer, checkpoint_state, template
+from workflow_lib.training.host_loop import HostTraining
 from workflow_lib.training.job import TrainJob, boundaries, step_unit
 from workflow_lib.training.loops import carry_init, offpolicy_chunk, ppo_chunk, recent_return
 
@@ -55,6 +55,7 @@ class Trainer:
         self.host_side: HostTraining | None = None
         if self.host:
             self.env = None
+            self.host_side = HostTraining(job.env, self.algo, job.seeds, job.episode_length)  # fresh; resume restores it
             self._evaluate = self._evaluate_host
             return
         self.env = make_env(job.env, job.backend)
@@ -75,9 +76,9 @@ class Trainer:
     def meta(self, **extra) -> dict:
         """Checkpoint metadata: enough to rebuild the carry's structure and name its origin."""
         j = self.job
-        return {"env": j.env, "backend": j.backend, "algo": j.algo, "family": family_of(j.env).name, "hyperparameters": dataclasses.asdict(self.hp),
-                "episode_length": j.episode_length, "warmup_steps": j.warmup_steps,
-                "state_every": j.state_every if self.algo.off_policy else 0, **extra}
+        return {"env": j.env, "backend": j.backend, "algo": j.algo, "family": family_of(j.env).name,
+                "hyperparameters": dataclasses.asdict(self.hp), "episode_length": j.episode_length,
+                "warmup_steps": j.warmup_steps, "state_every": j.state_every if self.algo.off_policy else 0, **extra}
 
     def chunk(self, n_steps: int, learn: bool):
         """The jitted, seed-vmapped program advancing every seed by n_steps (cached per shape)."""
@@ -103,11 +104,11 @@ class Trainer:
     def initial_carry(self):
         keys = jnp.stack([seed_key(self.job.env, self.job.algo, s) for s in self.job.seeds])
         if self.host:
-            sizes = env_sizes(self.job.env)
-            self.host_side = HostTraining(self.job.env, self.algo, self.job.seeds, self.job.episode_length)
-            return jax.jit(jax.vmap(lambda k: host_carry_init(self.algo, *sizes, self.hp, k, self.capacity)))(keys)
-        every = self.job.state_every if self.algo.off_policy else 0
-        return jax.jit(jax.vmap(lambda k: carry_init(self.algo, self.env, self.hp, k, self.capacity, every)))(keys)
+            init = carry_initializer(self.algo, self.job.env, self.job.backend, self.hp, self.capacity)
+        else:  # the env this trainer made already
+            every = self.job.state_every if self.algo.off_policy else 0
+            init = functools.partial(carry_init, self.algo, self.env, self.hp, capacity=self.capacity, state_every=every)
+        return jax.jit(jax.vmap(init))(keys)
 
     @property
     def snapshot_path(self) -> Path:
@@ -127,7 +128,6 @@ class Trainer:
                         self.snapshot_path, template(meta, self.capacity, len(self.job.seeds)), state
                     )
                     if self.host:
-                        self.host_side = HostTraining(self.job.env, self.algo, self.job.seeds, self.job.episode_length)
                         self.host_side.restore(meta["host_state"])
                     self.log.info("resuming from snapshot at step %d", meta["step"])
                     return carry, meta["step"], meta["eval_rows"]

@@ -11,9 +11,10 @@ import jsonschema
 import yaml
 
 from workflow_lib.core.errors import ConfigError
-from workflow_lib.workflow.envsets import check_envs, check_study_envs, env_algos, resolve_choices, study_envs
+from workflow_lib.workflow.envsets import (check_envs, check_study_envs, env_algos, figure_envs, resolve_choices,
+                                           study_envs)
 
-__all__ = ["ConfigError", "env_algos", "study_envs"]  # with the validation below, what the rules import
+__all__ = ["ConfigError", "env_algos", "figure_envs", "study_envs"]  # with the validation below, what the rules import
 
 SCHEMA_PATH = Path(__file__).resolve().parents[2] / "schemas" / "config.schema.yaml"
 

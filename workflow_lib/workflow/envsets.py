@@ -7,7 +7,7 @@ import importlib.util
 
 from workflow_lib.agents.registry import off_policy
 from workflow_lib.core.errors import ConfigError
-from workflow_lib.envs.host import EXTRA_HINT, check_host_env, host_family
+from workflow_lib.envs.host import EXTRA_HINT, host_family, split_host_env
 
 BRAX_ENVS = ("ant", "halfcheetah", "hopper", "walker2d", "probe")  # envs.native.ENV_NAMES (that imports Brax)
 SIMULATOR_PACKAGES = {"dmc": "dm_control", "gym": "gymnasium"}
@@ -61,7 +61,7 @@ def check_envs(config: dict) -> None:
                                   f"(gym-Hopper-v5)")
             continue
         try:
-            check_host_env(env)
+            split_host_env(env)
         except ValueError as err:
             raise ConfigError(f"config key 'envs[{i}]': {err}") from None
         if importlib.util.find_spec(SIMULATOR_PACKAGES[family]) is None:
@@ -78,9 +78,20 @@ PAPER_FIGURE_ENVS = {"figure2": ["ant"], "figure1": ["hopper"], "figure3": ["hal
                      "figure5": ["hopper", "walker2d"], "figure9": ["ant", "halfcheetah"],
                      "figure10": ["ant", "walker2d"]}
 PAPER_ALGOS = {"landscape": "sac", "failures": "td3", "interpolation": "td3"}
-FIGURE_STUDIES = {"figure1": "landscape", "figure3": "failures", "figure4": "failures", "figure5": "interpolation",
-                  "figure9": "interpolation"}
+# The study of each figure that has one beyond the PURD maps (the others, Algorithm 1's and the
+# appendix's, are Brax studies of their own: study_envs(config, None)).
+FIGURE_STUDIES = {
+    **dict.fromkeys(("figure1", "figure27"), "landscape"),
+    **dict.fromkeys(("figure3", "figure23", "figure4"), "failures"),
+    **dict.fromkeys(("figure5", "figure6", "figure8", "figure9", "table2"), "interpolation"),
+}
 OFF_POLICY = ("td3", "sac")  # Algorithm 1's learners, the paper's first
+
+
+def figure_envs(config: dict, figure: str) -> list[str]:
+    """The envs a figure's study runs on (study_envs); a figure of Brax gaits, on the Brax ones."""
+    envs = study_envs(config, FIGURE_STUDIES.get(figure))
+    return [env for env in envs if host_family(env) is None] if figure in GAIT_FIGURES else envs
 
 
 def resolve_choices(config: dict) -> None:
@@ -99,9 +110,7 @@ def resolve_choices(config: dict) -> None:
         section = config["figures"][figure]
         key = "envs" if "envs" in section else "env"
         # Figure 2 is a PURD map, of any env; the other figures' envs are their studies'.
-        candidates = config["envs"] if figure == "figure2" else study_envs(config, FIGURE_STUDIES.get(figure))
-        if figure in GAIT_FIGURES:
-            candidates = [env for env in candidates if host_family(env) is None]
+        candidates = config["envs"] if figure == "figure2" else figure_envs(config, figure)
         chosen = section[key]
         if chosen is None:
             found = [e for e in paper if e in candidates]
