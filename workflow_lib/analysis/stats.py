@@ -19,6 +19,8 @@ import numpy as np
 import polars as pl
 from scipy import stats as sps
 
+from workflow_lib.core.tables import non_finite
+
 
 @dataclasses.dataclass(frozen=True)
 class StatsSettings:
@@ -120,9 +122,9 @@ def check_returns(y: np.ndarray) -> None:
     if y.ndim != 1 or y.size < MIN_SAMPLES:
         raise ValueError(f"{y.size} returns: the statistics need at least {MIN_SAMPLES} (skewness 3, std 2); "
                          f"raise the samples of the study (purd.samples)")
-    bad = np.flatnonzero(~np.isfinite(y))
-    if bad.size:
-        raise ValueError(f"{bad.size} of {y.size} returns are not finite (sample {bad[0]}: {y[bad[0]]})")
+    problem = non_finite(y)
+    if problem:
+        raise ValueError(problem)
 
 
 def summarize(returns: np.ndarray, settings: StatsSettings = StatsSettings(), seed: int = 0) -> dict[str, float]:

@@ -55,6 +55,13 @@ def check_identity(path: str | os.PathLike, identity: dict) -> None:
         raise TableError(f"{path}: holds another policy than its place says ({', '.join(wrong)})")
 
 
+def non_finite(returns: np.ndarray) -> str | None:
+    """'k of n returns are not finite (sample i: v)' if some are, else None: what the PURD files'
+    reader and the statistics refuse, in one wording."""
+    bad = np.flatnonzero(~np.isfinite(returns))
+    return f"{bad.size} of {returns.size} returns are not finite (sample {bad[0]}: {returns[bad[0]]})" if bad.size else None
+
+
 def read_returns(path: str, identity: dict | None = None) -> np.ndarray:
     """The returns of a PURD file, or an error naming the file: unreadable, without a `return`
     column, of another policy than `identity` (env, algo, seed, step), or holding a non-finite
@@ -63,10 +70,9 @@ def read_returns(path: str, identity: dict | None = None) -> np.ndarray:
     returns = read_table(path, ["return"])["return"].to_numpy()
     if identity is not None:
         check_identity(path, identity)
-    bad = np.flatnonzero(~np.isfinite(returns))
-    if bad.size:
-        raise TableError(f"{path}: {bad.size} of {returns.size} returns are not finite (sample {bad[0]}: "
-                         f"{returns[bad[0]]}); its policy or simulator diverged")
+    problem = non_finite(returns)
+    if problem:
+        raise TableError(f"{path}: {problem}; its policy or simulator diverged")
     return returns
 
 
