@@ -34,5 +34,6 @@ def output_paths(job: TrainJob, out: Path, off_policy: bool) -> tuple[dict, dict
         {s: out / f"seed{s}" / "states.msgpack" for s in job.seeds} if off_policy and job.state_every else {},
     )
 
+
 if __name__ == "__main__":
     main()
