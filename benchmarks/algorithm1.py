@@ -28,6 +28,7 @@ import polars as pl
 
 from workflow_lib.studies import purd
 from workflow_lib.studies import rejection
+from workflow_lib.studies.proposals import proposer
 from workflow_lib.envs.carry import env_carry_init
 from workflow_lib.envs.native import make_env, reference_state
 from workflow_lib.core.trees import strong_types
@@ -45,7 +46,8 @@ def synthetic_start(env_name: str, backend: str, algo: str, buffer_size: int, pr
     env = make_env(env_name, backend)
     carry = strong_types(OffPolicyCarry(policy.agent, env_carry_init(env, jax.random.key(3)), policy.buffer,
                                         jax.random.key(4), jnp.asarray(buffer_size, jnp.int32)))
-    return rejection.Start(env_name, backend, algo, 0, buffer_size, 1000, rejection.with_room(carry, proposals))
+    propose = proposer(env_name, backend, algo, 1000)
+    return rejection.Start(env_name, backend, algo, 0, buffer_size, 1000, rejection.with_room(carry, proposals), propose)
 
 
 def main() -> None:
@@ -65,7 +67,7 @@ def main() -> None:
     settings = rejection.Settings(proposals=args.proposals, samples=args.samples, batch_size=args.batch_size,
                                   episode_length=args.length)
     start = synthetic_start(args.env, args.backend, args.algo, args.buffer, args.proposals)
-    propose = rejection.proposal_program(start.env, start.backend, start.algo, start.max_steps)
+    propose = start.proposer.propose
     root = jax.random.key(11)
     sampling = purd.Settings(n=args.samples, batch_size=args.batch_size, episode_length=args.length)
     policy = purd.Policy(args.env, args.backend, args.algo, 0, args.buffer, start.carry.agent, start.carry.buffer)

@@ -36,7 +36,7 @@ rule algorithm1:
     threads: config["resources"]["purd_threads"]
     resources:
         gpu=config["resources"]["gpu"],
-        runtime=requests.algorithm1_runtime(config),
+        runtime=algorithm1_runtime,
         mem_mb=algorithm1_mem,
     params:
         settings=algorithm1_settings(),

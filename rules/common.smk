@@ -194,8 +194,13 @@ def interpolation_path_samples(wildcards):
 
 
 def interpolation_runtime(wildcards):
-    """resources.runtime of a paths job."""
-    return requests.interpolation_runtime(config, wildcards.kind)
+    """resources.runtime of a paths job (at its env's rollout rate)."""
+    return requests.interpolation_runtime(config, wildcards.kind, wildcards.env)
+
+
+def btp_runtime(wildcards):
+    """resources.runtime of a BTP job (at its env's rollout rate)."""
+    return requests.btp_runtime(config, wildcards.env)
 
 
 def btp_settings():
@@ -224,6 +229,11 @@ def algorithm1_policies(wildcards):
     starts = pick_table(checkpoints.algorithm1_starts, env=wildcards.env, algo=wildcards.algo)
     row = rejection_start(starts, int(wildcards.start))
     return layout.picked_policy_files(wildcards.env, wildcards.algo, [(row["seed"], row["step"])])
+
+
+def algorithm1_runtime(wildcards):
+    """resources.runtime of a run of Algorithm 1 (at its env's rollout rate)."""
+    return requests.algorithm1_runtime(config, wildcards.env)
 
 
 def algorithm1_mem(wildcards):
@@ -297,7 +307,7 @@ def algorithm1_figure_stats(wildcards):
     """Figure 24 draws every policy of Algorithm 1's learner: the statistics tables of that learner."""
     if wildcards.name != "figure24":
         return []
-    return layout.stats_tables(config, study_envs(config), [config["algorithm1"]["algo"]])
+    return layout.stats_tables(config, study_envs(config, "algorithm1"), [config["algorithm1"]["algo"]])
 
 
 def algorithm1_figure_resamples(wildcards):

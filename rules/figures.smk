@@ -217,8 +217,12 @@ rule algorithm1_figure:
 
 rule cvar_ranks_figure:
     input:
-        stats=layout.stats_tables(config, study_envs(config), [config["algorithm1"]["algo"]]),
-        purds=[p for env in study_envs(config) for p in layout.own_purds(config, env, config["algorithm1"]["algo"])],
+        stats=layout.stats_tables(config, study_envs(config, "algorithm1"), [config["algorithm1"]["algo"]]),
+        purds=[
+            p
+            for env in study_envs(config, "algorithm1")
+            for p in layout.own_purds(config, env, config["algorithm1"]["algo"])
+        ],
     output:
         table=layout.table("cvar_ranks"),
         figure=report(layout.figure("figure25"), caption="../report/figure25.rst", category="Algorithm 1"),

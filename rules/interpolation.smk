@@ -58,7 +58,7 @@ rule btp:
     threads: config["resources"]["purd_threads"]
     resources:
         gpu=config["resources"]["gpu"],
-        runtime=requests.btp_runtime(config),
+        runtime=btp_runtime,
         mem_mb=requests.purd_mem(config, config["interpolation"]["algo"]),
     params:
         interpolation=btp_settings(),

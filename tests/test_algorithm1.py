@@ -19,6 +19,8 @@ from workflow_lib.training.files import load_replay
 from workflow_lib.agents.registry import ALGORITHMS
 from workflow_lib.envs.native import make_env
 from workflow_lib.training.loops import offpolicy_chunk
+from workflow_lib.training.host_loop import HostTraining
+from workflow_lib.studies.proposals import HostProposalState
 
 JOB = {"env": "probe", "backend": "none", "seeds": [0], "total_steps": 400, "checkpoints": [400], "warmup_steps": 100,
        "log_every": 100, "episode_length": 1, "hyperparameters": {"hidden": [16, 16], "batch_size": 32}}
@@ -58,7 +60,7 @@ def leaves_equal(a, b) -> bool:
 
 def test_a_rejection_restores_networks_optimizers_buffer_and_steps_but_not_env_or_key(start):
     before = start.carry
-    candidate = rejection.proposal_program(start.env, start.backend, start.algo, start.max_steps)(before)
+    candidate = start.proposer.propose(before)
     delay = before.agent.config.policy_delay
     # The candidate is one training cycle on: it moved the networks and stored `delay` transitions.
     assert not leaves_equal(candidate.agent.actor.params, before.agent.actor.params)
@@ -205,3 +207,72 @@ def test_cvar_ranks():
     assert ranks[stats.cvar_name(1.0)].to_list() == [5.0, 6.0, 4.0, 1.0]
     assert ranks["rank_1"].to_list() == [2, 1, 3, 1]  # the mean, per env
     assert ranks["rank_0.5"].to_list() == [3, 2, 1, 1]  # the worst half: 0, 2, 4
+
+
+# Algorithm 1 on a host-stepped task (Gymnasium's Hopper): proposals are training's host loop
+# continued from a variant's own simulator copy, which starts fresh (a checkpoint has no env).
+HOST_JOB = {"env": "gym-Hopper-v5", "backend": "spring", "algo": "td3", "seeds": [0], "total_steps": 200,
+            "checkpoints": [200], "warmup_steps": 100, "log_every": 100, "episode_length": 50,
+            "hyperparameters": {"hidden": [16, 16], "batch_size": 16}}
+HOST_SETTINGS = rejection.Settings(proposals=4, samples=4, batch_size=4, episode_length=20)
+
+
+@pytest.fixture(scope="module")
+def host_checkpoint(tmp_path_factory):
+    pytest.importorskip("gymnasium")
+    out = tmp_path_factory.mktemp("a1_host")
+    trainer = training.Trainer(training.TrainJob.from_fields(HOST_JOB), out / "_work", logging.getLogger("test"))
+    carry, rows = trainer.run()
+    paths = out / "step200.msgpack", out / "replay.msgpack"
+    trainer.publish(carry, rows, {(0, 200): paths[0]}, {0: paths[1]}, {0: out / "eval.parquet"})
+    return paths
+
+
+@pytest.fixture(scope="module")
+def host_start(host_checkpoint):
+    return rejection.load_start(*host_checkpoint, HOST_SETTINGS.proposals, run=0)
+
+
+def test_on_a_host_stepped_task_a_rejection_keeps_the_learner_and_the_env_goes_on(host_checkpoint, host_start):
+    before = host_start.carry
+    assert isinstance(before, HostProposalState) and before.host["actions"] is None  # a fresh copy, reset
+    candidate = host_start.proposer.propose(before)
+    delay = before.agent.config.policy_delay
+    assert not leaves_equal(candidate.agent.actor.params, before.agent.actor.params)
+    assert int(candidate.buffer.size) == int(before.buffer.size) + delay == int(candidate.steps) == 200 + delay
+    assert candidate.host["t"] == [delay] and candidate.host["obs"] != before.host["obs"]
+
+    kept, _, accepted = rejection.decide("rejection", before, {"cvar": 1.0}, candidate, {"cvar": 0.0}, 0.0,
+                                         host_start.proposer.keep)
+    assert not accepted
+    assert leaves_equal(kept.agent, before.agent) and leaves_equal(kept.buffer, before.buffer)  # still readable
+    assert int(kept.steps) == 200
+    assert kept.host["envs"] == candidate.host["envs"] and kept.host["t"] == [delay]  # the env goes on
+    assert kept.host["actions"] is None  # the kept policy chooses the next action
+    assert np.array_equal(jax.random.key_data(kept.key), jax.random.key_data(candidate.key))
+    # Each run of a checkpoint starts its own fresh copy.
+    other = rejection.load_start(*host_checkpoint, HOST_SETTINGS.proposals, run=1)
+    assert other.carry.host["obs"] != before.host["obs"]
+
+
+def test_on_a_host_stepped_task_the_baseline_is_plain_training_and_a_run_is_reproducible(host_start, monkeypatch):
+    trace, final = rejection.run(host_start, 0, HOST_SETTINGS)
+    delay = host_start.carry.agent.config.policy_delay
+    # The baseline's K proposals are K training cycles of training's host loop from the same copy.
+    side = HostTraining("gym-Hopper-v5", ALGORITHMS["td3"], (0,), 50)
+    side.restore(host_start.carry.host)
+    one_seed = jax.tree.map(lambda x: x[None], host_start.carry.carry)
+    trained = side.advance(one_seed, 0, HOST_SETTINGS.proposals * delay, True, True, delay)
+    assert leaves_equal(final["baseline"].agent, jax.tree.map(lambda x: x[0], trained.agent))
+    assert final["baseline"].host["obs"] == side.state()["obs"]
+    assert int(final["baseline"].steps) == 200 + HOST_SETTINGS.proposals * delay
+    assert trace.height == 2 * (HOST_SETTINGS.proposals + 1) and trace["mean"].is_finite().all()
+    again, _ = rejection.run(host_start, 0, HOST_SETTINGS)
+    assert trace.equals(again)
+
+    # Scripted: accept, reject, accept, reject: the variants part at proposal 2, each with its own copy.
+    decisions = iter([True, False, True, False])
+    monkeypatch.setattr(rejection, "accepts", lambda *args: next(decisions))
+    _, final = rejection.run(host_start, 0, HOST_SETTINGS)
+    assert int(final["rejection"].steps) == 200 + 2 * delay
+    assert final["rejection"].host["obs"] != final["baseline"].host["obs"]

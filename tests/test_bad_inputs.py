@@ -101,6 +101,7 @@ CROSS_KEYS = [
     ({"landscape": {"algo": "td3"}, "algos": ["sac"]}, "landscape.algo"),
     ({"algorithm1": {"algo": "ppo"}}, "algorithm1.algo"),
     ({"algorithm1": {"policies": 7}}, "algorithm1.policies"),
+    ({"algorithm1": {"envs": ["dmc-quadruped-walk"]}}, "algorithm1.envs"),  # not one of envs
     ({"start_states": {"seeds": 3}}, "start_states.seeds"),
     ({"behaviour_cloning": {"teachers": 4}}, "behaviour_cloning.teachers"),
     ({"envs": ["dmc-quadruped-walk"], "algos": ["ppo"]}, "algos"),  # host-stepped envs train TD3 and SAC

@@ -114,14 +114,14 @@ def test_the_config_check_knows_the_brax_envs_of_the_library():
 
 
 def test_host_stepped_envs_train_off_policy_learners_and_run_the_engine_studies():
-    """PPO trains on the Brax envs of a mixed config, TD3/SAC on all; the interpolation study runs
-    on every env that trains its learner, the Brax studies on the Brax envs; the paper's config
-    keeps its interpolation study on Brax."""
+    """PPO trains on the Brax envs of a mixed config, TD3/SAC on all; the interpolation, failures
+    and Algorithm 1 studies run on every env that trains their learner, the Brax studies on the
+    Brax envs; the paper's config keeps those three studies on Brax."""
     from workflow_lib.workflow.config import env_algos, study_envs
 
     cfg = validate_config({**load("config.yaml"), "envs": ["hopper", "dmc-quadruped-walk", "gym-Hopper-v5"]})
     assert env_algos(cfg, "hopper") == ["td3", "sac", "ppo"] and env_algos(cfg, "gym-Hopper-v5") == ["td3", "sac"]
-    assert study_envs(cfg, "interpolation") == study_envs(cfg, "failures") == cfg["envs"]
+    assert study_envs(cfg, "interpolation") == study_envs(cfg, "failures") == study_envs(cfg, "algorithm1") == cfg["envs"]
     assert study_envs(cfg) == ["hopper"] and cfg["figures"]["figure4"]["env"] == "hopper"  # Brax gaits
     assert study_envs({**cfg, "interpolation": {**cfg["interpolation"], "algo": "ppo"}}, "interpolation") == ["hopper"]
     assert cfg["figures"]["figure5"]["envs"] == ["hopper"]  # the paper's hopper and walker2d, where trained
@@ -131,8 +131,8 @@ def test_host_stepped_envs_train_off_policy_learners_and_run_the_engine_studies(
     paper = load("config.yaml")
     paper.update(load("configs/paper.yaml"))
     paper = validate_config(paper)
-    assert study_envs(paper, "interpolation") == study_envs(paper, "failures") == ["ant", "halfcheetah", "hopper",
-                                                                                   "walker2d"]
+    assert (study_envs(paper, "interpolation") == study_envs(paper, "failures") == study_envs(paper, "algorithm1")
+            == ["ant", "halfcheetah", "hopper", "walker2d"])
     assert [e for e in paper["envs"] if e.startswith("dmc-")] == [
         "dmc-quadruped-walk", "dmc-quadruped-run", "dmc-humanoid-stand", "dmc-humanoid-walk", "dmc-humanoid-run"]
 

@@ -1,28 +1,29 @@
 """Algorithm 1, post-update CVaR rejection (Sec. 4.2, A.9, A.10; SPEC "Algorithm 1").
 
 From an off-policy checkpoint (networks, targets, optimizer states, env, replay prefix), K
-proposals. A proposal takes one cycle of training exactly as training would (training's own
-offpolicy_chunk): policy_delay env steps with exploration noise, each stored and followed by one
-training update, the last of which moves the actor and the targets (TD3: two steps, one actor
-step; SAC: one step). Its candidate's PURD is estimated with N samples of the algorithm's own
-update (the PURD engine), and it is accepted iff CVaR_alpha(candidate) >= (1 - delta)
+proposals. A proposal takes one cycle of training exactly as training would (proposals: training's
+own loop of the env's family): policy_delay env steps with exploration noise, each stored and
+followed by one training update, the last of which moves the actor and the targets (TD3: two
+steps, one actor step; SAC: one step); on a host-stepped task the env starts fresh (a checkpoint
+holds no simulator state; proposals says how). Its candidate's PURD is estimated with N samples
+of the algorithm's own update (the PURD engine), and it is accepted iff CVaR_alpha(candidate) >= (1 - delta)
 CVaR_alpha(current), the current policy's PURD having been estimated once, when it was accepted.
 A rejection keeps the current networks, optimizer states, replay buffer (contents and insertion
 point) and step count; the env and the key stream go on. The baseline accepts every proposal
 (plain TD3/SAC) and uses the same keys.
 
 The host only decides, from N returns, which state to keep: proposals and PURDs are jitted
-programs, and a rejected candidate is simply dropped. While nothing has been rejected both
+programs (on a host-stepped task, training's host loop), and a rejected candidate is simply
+dropped. While nothing has been rejected both
 variants hold the same state, so its proposal and PURD are computed once.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import functools
 import logging
 import time
-from typing import Callable
+from typing import Any, Callable
 
 import jax
 import jax.numpy as jnp
@@ -33,8 +34,9 @@ from workflow_lib.core.tables import with_identity
 from workflow_lib.studies import purd
 from workflow_lib.analysis import selection, stats
 from workflow_lib.agents.registry import ALGORITHMS
-from workflow_lib.envs.native import make_env
-from workflow_lib.training.loops import OffPolicyCarry, offpolicy_chunk
+from workflow_lib.studies.proposals import BraxProposer, proposer
+from workflow_lib.training.host_loop import HostCarry
+from workflow_lib.training.loops import OffPolicyCarry
 from workflow_lib.agents.replay import ReplayBuffer
 from workflow_lib.training.files import load_checkpoint, load_replay
 
@@ -58,7 +60,8 @@ class Settings:
 
 @dataclasses.dataclass(frozen=True)
 class Start:
-    """A checkpoint ready for proposals: its identity and its carry (unbatched)."""
+    """A checkpoint ready for proposals: its identity, the proposer of its env's family and the
+    variants' first state (unbatched: the carry, and on a host-stepped task its simulator copy)."""
 
     env: str
     backend: str
@@ -66,7 +69,8 @@ class Start:
     seed: int
     step: int
     max_steps: int  # training's episode length (truncation of the env that goes on)
-    carry: OffPolicyCarry
+    carry: Any
+    proposer: Any = dataclasses.field(compare=False)
 
 
 def run_keys(env: str, algo: str, seed: int, step: int, run: int) -> tuple[jax.Array, jax.Array]:
@@ -90,13 +94,19 @@ def load_start(checkpoint_path, replay_path, proposals: int, run: int) -> Start:
         raise ValueError(f"{checkpoint_path}: {int(state['steps'])} steps but {int(state['buffer_size'])} stored")
     _, stored = load_replay(replay_path)
     key, _ = run_keys(meta["env"], meta["algo"], meta["seed"], meta["step"], run)
-    carry = OffPolicyCarry(state["agent"], state["env"], ReplayBuffer(stored.data, state["buffer_size"]), key,
-                           state["steps"])
-    return Start(meta["env"], meta["backend"], meta["algo"], meta["seed"], meta["step"],
-                 meta.get("episode_length", 1000), with_room(carry, proposals))
+    buffer = ReplayBuffer(stored.data, state["buffer_size"])
+    if "env" in state:
+        carry = OffPolicyCarry(state["agent"], state["env"], buffer, key, state["steps"])
+    else:  # a host-stepped run's checkpoint
+        carry = HostCarry(state["agent"], buffer, key, state["steps"])
+    max_steps = meta.get("episode_length", 1000)
+    propose = proposer(meta["env"], meta["backend"], meta["algo"], max_steps)
+    first = propose.initial(with_room(carry, proposals),
+                            (meta["env"], meta["algo"], meta["seed"], meta["step"], "algorithm1", run))
+    return Start(meta["env"], meta["backend"], meta["algo"], meta["seed"], meta["step"], max_steps, first, propose)
 
 
-def with_room(carry: OffPolicyCarry, proposals: int) -> OffPolicyCarry:
+def with_room(carry, proposals: int):
     """The carry with its buffer grown by the transitions `proposals` proposals store (a checkpoint
     at the end of training has a full buffer). Rows beyond the insertion point are never read."""
     room = proposals * carry.agent.config.policy_delay
@@ -104,20 +114,7 @@ def with_room(carry: OffPolicyCarry, proposals: int) -> OffPolicyCarry:
     return carry.replace(buffer=carry.buffer.replace(data=jax.tree.map(grow, carry.buffer.data)))
 
 
-@functools.lru_cache(maxsize=8)
-def proposal_program(env_name: str, backend: str, algo_name: str, max_steps: int):
-    """carry -> the carry after one training cycle (jitted; cached per env and algorithm)."""
-    algo, env = ALGORITHMS[algo_name], make_env(env_name, backend)
-
-    def propose(carry: OffPolicyCarry) -> OffPolicyCarry:
-        one_seed = jax.tree.map(lambda x: x[None], carry)  # offpolicy_chunk's seed axis
-        out, _ = offpolicy_chunk(algo, env, one_seed, carry.agent.config.policy_delay, True, max_steps)
-        return jax.tree.map(lambda x: x[0], out)
-
-    return jax.jit(propose)
-
-
-def estimate(start: Start, carry: OffPolicyCarry, root: jax.Array, settings: Settings) -> dict[str, float]:
+def estimate(start: Start, carry, root: jax.Array, settings: Settings) -> dict[str, float]:
     """PURD statistics (mean, std, LTP, CVaR_alpha) of the policy of `carry` from N samples of the
     algorithm's own update, drawn from its buffer prefix."""
     policy = purd.Policy(start.env, start.backend, start.algo, start.seed, start.step, carry.agent, carry.buffer,
@@ -137,14 +134,14 @@ def accepts(candidate_cvar: float, current_cvar: float, delta: float) -> bool:
     return candidate_cvar >= (1.0 - delta) * current_cvar
 
 
-def decide(variant: str, current: OffPolicyCarry, held: dict, candidate: OffPolicyCarry, estimated: dict,
-           delta: float) -> tuple[OffPolicyCarry, dict, bool]:
+def decide(variant: str, current, held: dict, candidate, estimated: dict, delta: float,
+           keep: Callable = BraxProposer.keep) -> tuple[Any, dict, bool]:
     """(state, statistics, accepted) after a proposal: the candidate if the variant accepts it, else
     the current networks, optimizer states, buffer (contents and insertion point) and step count with
-    the candidate's env and key, which go on."""
+    the candidate's env and key, which go on (`keep`, the proposer's)."""
     if variant == "baseline" or accepts(estimated["cvar"], held["cvar"], delta):
         return candidate, estimated, True
-    return current.replace(env=candidate.env, key=candidate.key), held, False
+    return keep(current, candidate), held, False
 
 
 def _row(variant: str, proposal: int, accepted: bool, steps, candidate: dict, held: dict) -> dict:
@@ -153,12 +150,12 @@ def _row(variant: str, proposal: int, accepted: bool, steps, candidate: dict, he
 
 
 def run(start: Start, run_index: int, settings: Settings,
-        log: logging.Logger | None = None) -> tuple[pl.DataFrame, dict[str, OffPolicyCarry]]:
+        log: logging.Logger | None = None) -> tuple[pl.DataFrame, dict[str, Any]]:
     """(trace, final states) of both variants. The trace has per variant and proposal (0 is the
     start) whether it was accepted, the candidate's PURD statistics and those of the policy held
     after the decision."""
     _, k_purd = run_keys(start.env, start.algo, start.seed, start.step, run_index)
-    propose = proposal_program(start.env, start.backend, start.algo, start.max_steps)
+    propose = start.proposer.propose
     first = estimate(start, start.carry, jax.random.fold_in(k_purd, 0), settings)
     current = {v: start.carry for v in VARIANTS}
     held = {v: first for v in VARIANTS}
@@ -176,7 +173,8 @@ def run(start: Start, run_index: int, settings: Settings,
         spent["purd"].append(t2 - t1)
         for v in VARIANTS:
             candidate, est = candidates.get(v, candidates[todo[0]]), estimates.get(v, estimates[todo[0]])
-            current[v], held[v], accepted = decide(v, current[v], held[v], candidate, est, settings.delta)
+            current[v], held[v], accepted = decide(v, current[v], held[v], candidate, est, settings.delta,
+                                                   start.proposer.keep)
             rows.append(_row(v, k, accepted, current[v].steps, est, held[v]))
         if log is not None:
             last = rows[-2:]

@@ -92,10 +92,13 @@ class HostTraining:
     (seeded from the env, the learner and the seed), the current observations, the episode
     bookkeeping, and the actions the device chose for the next step."""
 
-    def __init__(self, env: str, algo: Algorithm, seeds: tuple[int, ...], episode_length: int):
+    def __init__(self, env: str, algo: Algorithm, seeds: tuple[int, ...], episode_length: int,
+                 streams: list[int] | None = None):
+        """`streams`: the copies' simulator seeds, if not training's own (copy_seed of the env,
+        the learner and the seed)."""
         self.algo, self.episode_length = algo, episode_length
         self.envs = HostEnvs(env, len(seeds))
-        self.obs = self.envs.reset([copy_seed(env, algo.name, s) for s in seeds])
+        self.obs = self.envs.reset(streams or [copy_seed(env, algo.name, s) for s in seeds])
         n = len(seeds)
         self.t, self.episode_return = np.zeros(n, np.int64), np.zeros(n, np.float64)
         self.last_return = np.full(n, np.nan)

@@ -147,7 +147,7 @@ def _check_semantics(config: dict) -> None:
     resolve_choices(config)
     check_study_envs(config)
     a1 = config["algorithm1"]
-    if a1["algo"] is not None and study_envs(config):  # Algorithm 1 runs on Brax envs
+    if a1["algo"] is not None and study_envs(config, "algorithm1"):
         available = len(config["seeds"]) * len(config[a1["algo"]]["checkpoints"])
         if a1["policies"] > available:
             raise ConfigError(f"config key 'algorithm1.policies': {a1['policies']} starting policies per env, but "

@@ -19,8 +19,10 @@ def env_algos(config: dict, env: str) -> list[str]:
     return [a for a in config["algos"] if host_family(env) is None or off_policy(a)]
 
 
-# Studies whose jobs only roll policies out through the engine, so they run on any env family.
-ENGINE_STUDIES = ("interpolation", "failures")
+# Studies whose jobs roll policies out through the engine (and Algorithm 1's proposals, through
+# training's loop of the env's family), so they run on any env family; their config section may
+# restrict them to some envs (<study>.envs).
+ENGINE_STUDIES = ("interpolation", "failures", "algorithm1")
 # Figures that draw Brax gaits (the Brax viewer): on Brax envs, whatever their study.
 GAIT_FIGURES = ("figure1", "figure4")
 
@@ -28,10 +30,10 @@ GAIT_FIGURES = ("figure1", "figure4")
 def study_envs(config: dict, study: str | None = None) -> list[str]:
     """The config's envs a study runs on: those where its learner (config[study]["algo"]) is
     trained (or those of config[study]["envs"]), and Brax ones only unless the study is an engine
-    study (interpolation and BTP; failures, whose Figure 4 alone draws Brax gaits). Landscapes
-    (their gaits), Algorithm 1 (its Brax training loop), start states (stored Brax states) and
-    behaviour cloning are built on Brax; a host-stepped env also gets its training, PURDs,
-    statistics, map (Figures 14-18), interpolation and failures (Figures 3 and 23)."""
+    study (interpolation and BTP; failures, whose Figure 4 alone draws Brax gaits; Algorithm 1).
+    Landscapes (their gaits), start states (stored Brax states) and behaviour cloning are built
+    on Brax; a host-stepped env also gets its training, PURDs, statistics, map (Figures 14-18),
+    interpolation, failures (Figures 3 and 23) and Algorithm 1 (Figures 7, 24, 25, 26)."""
     algo = config[study].get("algo") if study else None
     chosen = (config[study].get("envs") if study else None) or config["envs"]
     return [env for env in chosen
@@ -78,10 +80,11 @@ PAPER_FIGURE_ENVS = {"figure2": ["ant"], "figure1": ["hopper"], "figure3": ["hal
                      "figure5": ["hopper", "walker2d"], "figure9": ["ant", "halfcheetah"],
                      "figure10": ["ant", "walker2d"]}
 PAPER_ALGOS = {"landscape": "sac", "failures": "td3", "interpolation": "td3"}
-# The study of each figure that has one beyond the PURD maps (the others, Algorithm 1's and the
-# appendix's, are Brax studies of their own: study_envs(config, None)).
+# The study of each figure that has one beyond the PURD maps (the others, the appendix's, are
+# Brax studies of their own: study_envs(config, None)).
 FIGURE_STUDIES = {
     **dict.fromkeys(("figure1", "figure27"), "landscape"),
+    **dict.fromkeys(("figure7", "figure24", "figure25", "figure26"), "algorithm1"),
     **dict.fromkeys(("figure3", "figure23", "figure4"), "failures"),
     **dict.fromkeys(("figure5", "figure6", "figure8", "figure9", "table2"), "interpolation"),
 }

@@ -214,7 +214,7 @@ def algorithm1_traces(config: dict) -> list[str]:
     cfg = config["algorithm1"]
     if cfg["algo"] is None:
         return []
-    return [algorithm1_file(env, cfg["algo"], f"start{i}_run{r}") for env in study_envs(config)
+    return [algorithm1_file(env, cfg["algo"], f"start{i}_run{r}") for env in study_envs(config, "algorithm1")
             for i in range(cfg["policies"]) for r in range(cfg["runs"])]
 
 

@@ -46,17 +46,21 @@ def purd_env_steps(config: dict, algo: str, n: int | None = None) -> int:
     return (config["purd"]["samples"] if n is None else n) * steps
 
 
+def rollout_rate(config: dict, env: str | None) -> float:
+    """Env steps per second of rollouts: a host-stepped env's (its simulator's) or a Brax env's."""
+    host = env is not None and host_family(env) is not None
+    return config["resources"]["host_purd_steps_per_s" if host else "purd_steps_per_s"]
+
+
 def purd_runtime(config: dict, algo: str, n: int | None = None, policies: int = 1, env: str | None = None) -> int:
     """Minutes for a PURD job of n samples (default purd.samples) of each of `policies` policies
     (on a host-stepped env, at the host simulator's rate)."""
-    host = env is not None and host_family(env) is not None
-    rate = config["resources"]["host_purd_steps_per_s" if host else "purd_steps_per_s"]
-    return _minutes(config, policies * purd_env_steps(config, algo, n) / rate)
+    return _minutes(config, policies * purd_env_steps(config, algo, n) / rollout_rate(config, env))
 
 
-def rollouts_runtime(config: dict, rollouts: int) -> int:
+def rollouts_runtime(config: dict, rollouts: int, env: str | None = None) -> int:
     """Minutes for a job of `rollouts` rollouts of episode_length steps (fixed or perturbed policies)."""
-    return _minutes(config, rollouts * config["episode_length"] / config["resources"]["purd_steps_per_s"])
+    return _minutes(config, rollouts * config["episode_length"] / rollout_rate(config, env))
 
 
 def landscape_runtime(config: dict) -> int:
@@ -64,25 +68,25 @@ def landscape_runtime(config: dict) -> int:
     return rollouts_runtime(config, 2 * config["landscape"]["grid"] ** 2)
 
 
-def interpolation_runtime(config: dict, kind: str) -> int:
+def interpolation_runtime(config: dict, kind: str, env: str | None = None) -> int:
     """Minutes for an env's Table 2 paths: one rollout per point of every pair ("paths"), or
     `perturbations` per point of the same-run pairs ("perturbed")."""
     cfg = config["interpolation"]
     per_point = cfg["perturbations"] if kind == "perturbed" else 2  # perturbed: same-run pairs only
-    return rollouts_runtime(config, cfg["pairs"] * cfg["points"] * per_point)
+    return rollouts_runtime(config, cfg["pairs"] * cfg["points"] * per_point, env)
 
 
-def btp_runtime(config: dict) -> int:
+def btp_runtime(config: dict, env: str | None = None) -> int:
     """Minutes for an env's BTP: btp_pairs pairs of each run kind, btp_samples rollouts per point."""
     cfg = config["interpolation"]
-    return rollouts_runtime(config, 2 * cfg["btp_pairs"] * cfg["points"] * cfg["btp_samples"])
+    return rollouts_runtime(config, 2 * cfg["btp_pairs"] * cfg["points"] * cfg["btp_samples"], env)
 
 
-def algorithm1_runtime(config: dict) -> int:
+def algorithm1_runtime(config: dict, env: str | None = None) -> int:
     """Minutes for one run of Algorithm 1: at most two PURD estimates (rejection and baseline)
     per proposal and one of the start, N rollouts each; the proposals' updates cost little."""
     cfg = config["algorithm1"]
-    return rollouts_runtime(config, (2 * cfg["proposals"] + 1) * cfg["samples"])
+    return rollouts_runtime(config, (2 * cfg["proposals"] + 1) * cfg["samples"], env)
 
 
 def start_states_runtime(config: dict) -> int:
