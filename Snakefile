@@ -18,6 +18,7 @@ include: "rules/failures.smk"
 include: "rules/interpolation.smk"
 include: "rules/algorithm1.smk"
 include: "rules/appendix.smk"
+include: "rules/atari.smk"
 include: "rules/figures.smk"
 
 

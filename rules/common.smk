@@ -6,8 +6,10 @@ import sys
 from workflow_lib.agents.registry import ALGORITHMS, off_policy
 from workflow_lib.workflow.config import (
     ConfigError,
+    atari_games,
     env_algos,
     figure_envs,
+    interpolation_algo,
     load_config_file,
     study_envs,
     validate_config,
@@ -55,9 +57,10 @@ def purd_settings(kind, section=None):
     return {
         "n": (section or purd)["samples"],
         "batch_size": (section or purd)["batch_size"],
-        "update_batch": purd["ppo_update_batch"] if kind == "ppo" else 0,
+        "update_batch": purd["ppo_update_batch"] if kind in ("ppo", "ppo_atari") else 0,
         "sigma": purd["sigma"] if kind == "gaussian" else 0.0,
-        "episode_length": config["episode_length"],
+        # ppo_atari plays Atari games only, whose rollouts have their own cap
+        "episode_length": config["atari"]["episode_length"] if kind == "ppo_atari" else config["episode_length"],
         "with_rewards": purd["per_step_rewards"] and section is None,  # the studies keep returns only
     }
 
@@ -172,9 +175,9 @@ def interpolation_policies(wildcards):
 
 
 def btp_policy_files(wildcards):
-    """Every checkpoint (and replay file) of the env's interpolation.algo policies: the BTP's random
-    pairs are drawn among them all."""
-    return layout.policy_files(config, wildcards.env, config["interpolation"]["algo"])
+    """Every checkpoint (and replay file) of the env's interpolation learner's policies: the BTP's
+    random pairs are drawn among them all."""
+    return layout.policy_files(config, wildcards.env, interpolation_algo(config, wildcards.env))
 
 
 def interpolation_path_settings(wildcards):
@@ -203,15 +206,21 @@ def btp_runtime(wildcards):
     return requests.btp_runtime(config, wildcards.env)
 
 
-def btp_settings():
-    """params.interpolation of a BTP job: the interpolation keys it computes from."""
-    keys = ("algo", "points", "sigma", "batch_size", "btp_pairs", "btp_samples", "btp_threshold")
-    return {k: config["interpolation"][k] for k in keys}
+def btp_settings(wildcards):
+    """params.interpolation of a BTP job: the interpolation keys it computes from, and its env's
+    interpolation learner."""
+    keys = ("points", "sigma", "batch_size", "btp_pairs", "btp_samples", "btp_threshold")
+    return {"algo": interpolation_algo(config, wildcards.env), **{k: config["interpolation"][k] for k in keys}}
 
 
 def btp_policies(wildcards):
-    """The env's interpolation.algo policies, among which the BTP's random pairs are drawn."""
-    return layout.policies(config, wildcards.env, config["interpolation"]["algo"])
+    """The env's interpolation learner's policies, among which the BTP's random pairs are drawn."""
+    return layout.policies(config, wildcards.env, interpolation_algo(config, wildcards.env))
+
+
+def btp_mem(wildcards):
+    """resources.mem_mb of a BTP job: its learner's PURD job's."""
+    return requests.purd_mem(config, interpolation_algo(config, wildcards.env))
 
 
 def algorithm1_stats(wildcards):
@@ -322,6 +331,8 @@ def algorithm1_figure_confidence(wildcards):
 
 # Algorithm 1's figures: built where the config has an off-policy learner (algorithm1.algo).
 ALGORITHM1_FIGURES = ("figure7", "figure24", "figure25", "figure26")
+# The Atari study's figures (A.6): built where the config names Atari games.
+ATARI_FIGURES = ("figure19", "figure20", "figure21")
 # The appendix studies of TD3 runs (Figure 10, Figure 22 and its table): built where td3 is in algos.
 TD3_FIGURES = ("figure10", "figure22")
 BC_TABLES = {
@@ -343,6 +354,7 @@ FIGURE_TARGETS = (
     "table2",
     *ALGORITHM1_FIGURES,
     *TD3_FIGURES,
+    *ATARI_FIGURES,
 )
 
 
@@ -358,6 +370,11 @@ def built_figures():
 def figure_files(figure):
     """The files of a landscape, failure, interpolation or Algorithm 1 figure target."""
     figs = config["figures"]
+    if figure in ATARI_FIGURES and not atari_games(config):
+        sys.exit(
+            f"Invalid target: {figure} studies PPO on Atari games, and the config key 'envs' {config['envs']} names "
+            "none (atari-<Game>, e.g. atari-Breakout: configs/atari.yaml)"
+        )
     if not figure_envs(config, figure):
         sys.exit(
             f"Invalid target: {figure}'s study runs on Brax envs, and the config key 'envs' {config['envs']} has "
@@ -400,6 +417,35 @@ def purd_map_target(figure, wildcards):
 def env_map_target(env, wildcards):
     """Input function of an env's map target (map_<env>, functools.partial of the env)."""
     return layout.purd_map(env)
+
+
+# The Atari study (rules/atari.smk).
+
+
+def atari_stats_tables(wildcards):
+    """The statistics tables of the config's games (their Atari learner's policies)."""
+    return layout.stats_tables(config, atari_games(config))
+
+
+def atari_purds(wildcards):
+    """Figure 20's input: the PURDs of every policy of the games (it draws chosen ones)."""
+    return (
+        [p for env in atari_games(config) for p in layout.own_purds(config, env)]
+        if wildcards.name == "figure20"
+        else []
+    )
+
+
+def atari_scale():
+    """The study's size, for the Atari figures' titles (the laptop study is far from the paper's)."""
+    algo = next((a for a in config["algos"] if ALGORITHMS[a].pixels), None)
+    if algo is None:
+        return ""
+    steps = config[algo]["total_steps"]
+    return (
+        f"{len(config['seeds'])} runs x {steps:,} steps, {len(config[algo]['checkpoints'])} policies per run, "
+        f"N = {config['purd']['samples']}"
+    )
 
 
 # Figures 11-18 of the paper show these envs (14-18: DM Control Suite, host-stepped); Figure 2

@@ -59,9 +59,9 @@ rule btp:
     resources:
         gpu=config["resources"]["gpu"],
         runtime=btp_runtime,
-        mem_mb=requests.purd_mem(config, config["interpolation"]["algo"]),
+        mem_mb=btp_mem,
     params:
-        interpolation=btp_settings(),
+        interpolation=btp_settings,
         policies=btp_policies,
         episode_length=config["episode_length"],
     script:

@@ -14,7 +14,11 @@ your own learner" has a worked example):
     explore(state, obs, key) -> action                       off-policy only: the behaviour policy
 
 On-policy learners are trained by the PPO loop (training/loops.py, ppo_chunk: `collect` then
-`update`), off-policy ones by the replay loop (offpolicy_chunk).
+`update`), off-policy ones by the replay loop (offpolicy_chunk). A learner for Atari games
+(`pixels`: stacked frames in, one of the game's actions out) is stepped from the host
+(training/host_ppo.py): it has `act(state, obs, key) -> (action, logp)` instead of `collect`, and
+its post_update's data is an unroll the host collected, a `FrameRollout` (obs [T + 1, E, ...], the
+frame after the unroll last; action, reward, terminal, truncated, logp [T, E]).
 """
 
 from __future__ import annotations
@@ -37,6 +41,7 @@ class Algorithm:
     config_name: str
     off_policy: bool  # its checkpoints come with a replay buffer, which its post_update reads
     trained: bool = True  # False: made by a study (bc's clones), never by the training loops
+    pixels: bool = False  # True: plays Atari games (frames in, discrete actions out), and only them
 
     @property
     def module(self) -> ModuleType:
@@ -56,7 +61,7 @@ class Algorithm:
 @functools.lru_cache(maxsize=None)
 def _checked_module(algo: Algorithm) -> ModuleType:
     module = importlib.import_module(algo.module_name)
-    loop = (("explore",) if algo.off_policy else ("collect",)) if algo.trained else ()
+    loop = (("explore",) if algo.off_policy else ("act",) if algo.pixels else ("collect",)) if algo.trained else ()
     missing = [f for f in PROTOCOL + loop if not callable(getattr(module, f, None))]
     if missing or not dataclasses.is_dataclass(getattr(module, algo.config_name, None)):
         raise TypeError(f"learner {algo.name!r} ({algo.module_name}) lacks {', '.join(missing or [algo.config_name])}")
@@ -67,6 +72,8 @@ ALGORITHMS = {
     "td3": Algorithm("td3", "workflow_lib.agents.td3", "TD3Config", off_policy=True),
     "sac": Algorithm("sac", "workflow_lib.agents.sac", "SACConfig", off_policy=True),
     "ppo": Algorithm("ppo", "workflow_lib.agents.ppo", "PPOConfig", off_policy=False),
+    "ppo_atari": Algorithm("ppo_atari", "workflow_lib.agents.ppo_atari", "PPOAtariConfig", off_policy=False,
+                           pixels=True),
     # Not trained by the training rules: clones of TD3 policies (behaviour_cloning), registered so
     # that the PURD engine samples them like any learner (their update: one more BC step).
     "bc": Algorithm("bc", "workflow_lib.agents.bc", "BCConfig", off_policy=True, trained=False),
@@ -81,6 +88,11 @@ def register(name: str, module_name: str, config_name: str, off_policy: bool) ->
     ALGORITHMS[name] = Algorithm(name, module_name, config_name, off_policy)
     ALGORITHMS[name].module  # noqa: B018  (check the protocol now, not in the first job)
     return ALGORITHMS[name]
+
+
+def plays_atari(name: str) -> bool:
+    """Whether a learner is for Atari games (and only them)."""
+    return ALGORITHMS[name].pixels
 
 
 def off_policy(name: str) -> bool:

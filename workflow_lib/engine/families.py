@@ -68,9 +68,14 @@ class BraxFamily:
 
 
 @functools.lru_cache(maxsize=8)
-def host_copies(env: str, n: int) -> HostEnvs:
+def host_copies(env: str, n: int):
     """n copies of a host-stepped task, made once per process and batch size (a DM Control copy
-    takes tens of milliseconds to build) and reset before every use."""
+    takes tens of milliseconds to build) and reset before every use: an Atari game's in
+    evaluation mode (raw score, an episode is the whole game)."""
+    if host_family(env) == "atari":
+        from workflow_lib.envs.atari import AtariEnvs
+
+        return AtariEnvs(env, n, training=False)
     return HostEnvs(env, n)
 
 
@@ -120,7 +125,7 @@ class HostFamily:
             if qs is not None:
                 qs[:, t] = copies.qpos()
             alive = alive & ~terminal
-            obs = np.where(alive[:, None], nxt, obs)
+            obs = np.where(alive.reshape(-1, *[1] * (obs.ndim - 1)), nxt, obs)
         out = {"return": rewards.sum(axis=1), "length": alive_before.sum(axis=1).astype(np.int32)}
         if settings.with_rewards:
             out["rewards"] = rewards

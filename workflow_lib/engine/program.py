@@ -68,12 +68,14 @@ def chunk_program(target: Target, recipe: Recipe, settings: RolloutSettings) -> 
     env = family.make(target.env, target.backend)
     replicated, sharded = shardings(settings.batch_size)
     n_dev = sharded.mesh.devices.size
-    build = functools.partial(recipe, learner)
-    if family.jittable:
-        return chunk_blocks(family, env, learner, build, settings, replicated, sharded, n_dev), replicated, sharded
-
-    params_of = jax.jit(lambda agent, fixed, items: build(agent, fixed, items, n_dev),
-                        in_shardings=(replicated, replicated, sharded), out_shardings=sharded)
+    if hasattr(recipe, "host_params"):  # the recipe steps a simulator itself (an Atari PPO update's unrolls)
+        params_of = functools.partial(recipe.host_params, learner)
+    else:
+        build = functools.partial(recipe, learner)
+        if family.jittable:
+            return chunk_blocks(family, env, learner, build, settings, replicated, sharded, n_dev), replicated, sharded
+        params_of = jax.jit(lambda agent, fixed, items: build(agent, fixed, items, n_dev),
+                            in_shardings=(replicated, replicated, sharded), out_shardings=sharded)
 
     def host_run(agent, fixed, start, items):
         return family.rollouts(env, learner, agent, params_of(agent, fixed, items), start, settings)

@@ -21,7 +21,7 @@ from typing import Sequence
 
 import numpy as np
 
-FAMILY_PREFIXES = {"dmc": "dmc-", "gym": "gym-"}
+FAMILY_PREFIXES = {"dmc": "dmc-", "gym": "gym-", "atari": "atari-"}  # atari: envs/atari.py
 # DM Control Suite's benchmarking tasks (dm_control.suite.BENCHMARKING) and the quadruped tasks the
 # paper studies (Figures 14-15), as domain-task.
 DMC_TASKS = (
@@ -39,6 +39,7 @@ GYM_TASKS = (
 )
 HOST_ENVS = tuple(f"dmc-{t}" for t in DMC_TASKS) + tuple(f"gym-{t}" for t in GYM_TASKS)
 EXTRA_HINT = "pip install -e '.[host]' in the workflow's venv (python3 do.py run/test install it when needed)"
+ATARI_HINT = "pip install -e '.[atari]' in the workflow's venv (python3 do.py run/test install it when needed)"
 
 
 class MissingSimulator(ImportError):
@@ -46,7 +47,8 @@ class MissingSimulator(ImportError):
 
 
 def host_family(name: str) -> str | None:
-    """'dmc' or 'gym' for a host-stepped env name (known task or not), None for any other name."""
+    """'dmc', 'gym' or 'atari' for a host-stepped env name (known task or not), None for any other
+    name."""
     return next((fam for fam, prefix in FAMILY_PREFIXES.items() if name.startswith(prefix)), None)
 
 
@@ -55,6 +57,10 @@ def split_host_env(name: str) -> tuple[str, str]:
     ValueError naming the known tasks if there is no such task."""
     family = host_family(name)
     task = name[len(FAMILY_PREFIXES[family]):]
+    if family == "atari":
+        from workflow_lib.envs.atari import atari_game  # the ALE's games; atari.py says what they need
+
+        return family, atari_game(name)
     known = DMC_TASKS if family == "dmc" else GYM_TASKS
     if task not in known:
         raise ValueError(f"unknown {family} task {name!r}; known: {', '.join(FAMILY_PREFIXES[family] + t for t in known)}")
@@ -211,7 +217,12 @@ class HostEnvs:
 
 
 @functools.lru_cache(maxsize=16)
-def env_sizes(name: str) -> tuple[int, int]:
-    """(observation size, action size) of a host-stepped task (makes one copy)."""
+def env_sizes(name: str) -> tuple[int | tuple[int, ...], int]:
+    """(observation size, action size) of a host-stepped task (makes one copy); an Atari game's
+    observation is a shape (stacked frames) and its action size the number of its actions."""
+    if host_family(name) == "atari":
+        from workflow_lib.envs.atari import atari_sizes
+
+        return atari_sizes(name)
     env = HostEnvs(name, 1)
     return env.observation_size, env.action_size

@@ -30,7 +30,7 @@ class Policy:
     step: int
     agent: Any
     buffer: replay.ReplayBuffer | None = None  # off-policy: the stored data, size = the checkpoint's prefix
-    envs: EnvCarry | None = None  # PPO: the training envs at the checkpoint
+    envs: EnvCarry | None = None  # PPO on Brax: the training envs at the checkpoint
     max_steps: int = 1000  # training's episode length (PPO's truncation during collection)
 
 
@@ -48,7 +48,7 @@ def load_policy(checkpoint_path: str | os.PathLike, replay_path: str | os.PathLi
                                   f"{replay_path} stores {replay_meta['capacity']}")
         buffer = replay.ReplayBuffer(data.data, jnp.asarray(state["buffer_size"]))
     else:
-        envs = state["envs"]
+        envs = state.get("envs")  # None for an Atari run: its update collects a fresh unroll
     return Policy(meta["env"], meta["backend"], meta["algo"], meta["seed"], meta["step"], state["agent"],
                   buffer, envs, meta.get("episode_length", 1000))
 
@@ -74,7 +74,7 @@ def synthetic_policy(env: str, backend: str, algo: str, hyperparameters: dict, s
     hp = algorithm.make_config(hyperparameters)
     carry = carry_initializer(algorithm, env, backend, hp, steps)(jax.random.key(1))
     if not algorithm.off_policy:
-        return Policy(env, backend, algo, 0, steps, carry.agent, envs=carry.envs, max_steps=max_steps)
+        return Policy(env, backend, algo, 0, steps, carry.agent, envs=getattr(carry, "envs", None), max_steps=max_steps)
     keys = iter(jax.random.split(jax.random.key(2), 8))
     data = jax.tree.map(lambda x: jax.random.normal(next(keys), x.shape), carry.buffer.data)
     data = data.replace(action=jnp.tanh(data.action), terminal=jnp.zeros(steps), truncated=jnp.zeros(steps))

@@ -22,6 +22,7 @@ from brax.envs.base import State
 from workflow_lib.agents.registry import ALGORITHMS
 from workflow_lib.engine.chunks import largest_divisor
 from workflow_lib.engine.families import family_of
+from workflow_lib.engine.host_unroll import HostUnrollUpdate
 from workflow_lib.engine.program import Target, evaluate, place
 from workflow_lib.engine.rollout import RolloutSettings
 from workflow_lib.studies.policy import (  # noqa: F401  (where studies take the PURD's inputs from)
@@ -103,8 +104,11 @@ class PostUpdate:
 def recipe(policy: Policy, kind: str, settings: Settings) -> tuple[Target, PostUpdate, RolloutSettings]:
     """The engine's (target, recipe, settings) for sampling `policy` under `kind` of update."""
     check_kind(policy.algo, kind)
-    post = PostUpdate(policy.env, policy.backend, kind, settings.sigma if kind == GAUSSIAN else 0.0,
-                      settings.update_batch, policy.max_steps)
+    if kind == policy.algo and ALGORITHMS[kind].pixels:  # an Atari game's PPO: unrolls stepped on the host
+        post = HostUnrollUpdate(policy.env, settings.update_batch)
+    else:
+        post = PostUpdate(policy.env, policy.backend, kind, settings.sigma if kind == GAUSSIAN else 0.0,
+                          settings.update_batch, policy.max_steps)
     return Target(policy.env, policy.backend, policy.algo), post, settings.rollout()
 
 

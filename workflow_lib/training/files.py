@@ -13,6 +13,7 @@ from workflow_lib.core import checkpoint
 from workflow_lib.envs.host import env_sizes, host_family
 from workflow_lib.envs.native import make_env
 from workflow_lib.training.host_loop import HostCarry, host_carry_init
+from workflow_lib.training.host_ppo import HostPPOCarry, host_ppo_carry_init
 from workflow_lib.training.loops import OffPolicyCarry, carry_init
 
 
@@ -21,6 +22,8 @@ def checkpoint_state(carry) -> dict:
     (a host-stepped run's env is not in it: one more TD3/SAC update needs no simulator state)."""
     if isinstance(carry, HostCarry):
         return {"agent": carry.agent, "key": carry.key, "steps": carry.steps, "buffer_size": carry.buffer.size}
+    if isinstance(carry, HostPPOCarry):  # an Atari run: its PURD update collects a fresh unroll
+        return {"agent": carry.agent, "key": carry.key, "steps": carry.steps}
     if isinstance(carry, OffPolicyCarry):
         return {"agent": carry.agent, "env": carry.env, "key": carry.key, "steps": carry.steps,
                 "buffer_size": carry.buffer.size}
@@ -33,6 +36,8 @@ def carry_initializer(algo: Algorithm, env: str, backend: str, hp, capacity: int
     loops' for a Brax env."""
     if host_family(env) is not None:
         sizes = env_sizes(env)
+        if not algo.off_policy:  # an Atari game's PPO
+            return lambda key: host_ppo_carry_init(algo, *sizes, hp, key)
         return lambda key: host_carry_init(algo, *sizes, hp, key, capacity)
     brax_env = make_env(env, backend)
     return lambda key: carry_init(algo, brax_env, hp, key, capacity, state_every)

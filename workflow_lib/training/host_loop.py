@@ -92,6 +92,8 @@ class HostTraining:
     (seeded from the env, the learner and the seed), the current observations, the episode
     bookkeeping, and the actions the device chose for the next step."""
 
+    resumable = True  # state() and restore() continue a run to the bit
+
     def __init__(self, env: str, algo: Algorithm, seeds: tuple[int, ...], episode_length: int,
                  streams: list[int] | None = None):
         """`streams`: the copies' simulator seeds, if not training's own (copy_seed of the env,

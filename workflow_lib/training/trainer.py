@@ -33,6 +33,7 @@ from workflow_lib.core.keys import seed_key
 from workflow_lib.core.trees import over_seeds
 from workflow_lib.training.files import carry_initializer, checkpoint_state, template
 from workflow_lib.training.host_loop import HostTraining
+from workflow_lib.training.host_ppo import HostPPOTraining
 from workflow_lib.training.job import TrainJob, boundaries, step_unit
 from workflow_lib.training.loops import carry_init, offpolicy_chunk, ppo_chunk, recent_return
 
@@ -47,15 +48,23 @@ class Trainer:
         self.algo = ALGORITHMS[job.algo]
         self.hp = self.algo.make_config(job.hyperparameters)
         self.unit = step_unit(self.algo, self.hp)
+        if hasattr(self.hp, "total_updates") and job.hyperparameters.get("anneal_lr", True):
+            # The learning rate decays to 0 over the run (CleanRL's ppo_atari): the checkpoint's
+            # hyperparameters carry the schedule's length, so its PURD update continues it.
+            self.hp = dataclasses.replace(self.hp, total_updates=math.ceil(job.total_steps / self.unit))
         self.capacity = self.unit * math.ceil(job.total_steps / self.unit) if self.algo.off_policy else 1
         self._chunks: dict[tuple[int, bool], Any] = {}
         # A host-stepped simulator (DM Control, Gymnasium) is stepped from here, a copy per seed
-        # (host_loop); a Brax env inside the jitted chunks.
+        # (host_loop), an Atari game num_envs copies per seed (host_ppo); a Brax env inside the
+        # jitted chunks.
         self.host = host_family(job.env) is not None
-        self.host_side: HostTraining | None = None
+        self.host_side: HostTraining | HostPPOTraining | None = None
         if self.host:
             self.env = None
-            self.host_side = HostTraining(job.env, self.algo, job.seeds, job.episode_length)  # fresh; resume restores it
+            if host_family(job.env) == "atari":
+                self.host_side = HostPPOTraining(job.env, self.algo, job.seeds, self.hp)
+            else:
+                self.host_side = HostTraining(job.env, self.algo, job.seeds, job.episode_length)  # resume restores it
             self._evaluate = self._evaluate_host
             return
         self.env = make_env(job.env, job.backend)
@@ -109,6 +118,11 @@ class Trainer:
             every = self.job.state_every if self.algo.off_policy else 0
             init = functools.partial(carry_init, self.algo, self.env, self.hp, capacity=self.capacity, state_every=every)
         return jax.jit(jax.vmap(init))(keys)
+
+    @property
+    def resumable(self) -> bool:
+        """Whether a snapshot can resume this job (an Atari job's games cannot be saved: it reruns)."""
+        return self.host_side is None or self.host_side.resumable
 
     @property
     def snapshot_path(self) -> Path:
@@ -165,7 +179,7 @@ class Trainer:
                     one = jax.tree.map(lambda x: x[i], carry)
                     meta = self.meta(seed=s, step=checkpoint_at[end], env_steps=end)
                     checkpoint.save(self.checkpoint_path(s, checkpoint_at[end]), "agent", meta, checkpoint_state(one))
-            if now - last_snapshot >= snapshot_every_s and end < points[-1]:
+            if now - last_snapshot >= snapshot_every_s and end < points[-1] and self.resumable:
                 meta = self.meta(step=end, fingerprint=job.fingerprint(), eval_rows=rows, seeds=list(job.seeds),
                                  **({"host_state": self.host_side.state()} if self.host else {}))
                 checkpoint.save(self.snapshot_path, "snapshot", meta, carry)

@@ -11,10 +11,10 @@ import jsonschema
 import yaml
 
 from workflow_lib.core.errors import ConfigError
-from workflow_lib.workflow.envsets import (check_envs, check_study_envs, env_algos, figure_envs, resolve_choices,
-                                           study_envs)
+from workflow_lib.workflow.envsets import (atari_games, check_envs, check_study_envs, env_algos, figure_envs,
+                                           interpolation_algo, resolve_choices, study_envs)
 
-__all__ = ["ConfigError", "env_algos", "figure_envs", "study_envs"]  # with the validation below, what the rules import
+__all__ = ["ConfigError", "atari_games", "env_algos", "figure_envs", "interpolation_algo", "study_envs"]  # with the validation below, what the rules import
 
 SCHEMA_PATH = Path(__file__).resolve().parents[2] / "schemas" / "config.schema.yaml"
 
@@ -142,8 +142,8 @@ def _check_semantics(config: dict) -> None:
         _check_distinct_checkpoints(algo, section)
         if "warmup_steps" in section and section["warmup_steps"] >= section["total_steps"]:
             raise ConfigError(f"config key '{algo}.warmup_steps': must be below {algo}.total_steps")
-        if algo == "ppo" and (section["num_envs"] * section["unroll_length"]) % section["num_minibatches"]:
-            raise ConfigError("config key 'ppo.num_minibatches': must divide ppo.num_envs * ppo.unroll_length")
+        if "num_envs" in section and (section["num_envs"] * section["unroll_length"]) % section["num_minibatches"]:
+            raise ConfigError(f"config key '{algo}.num_minibatches': must divide {algo}.num_envs * {algo}.unroll_length")
     resolve_choices(config)
     check_study_envs(config)
     a1 = config["algorithm1"]

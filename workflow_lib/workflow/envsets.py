@@ -5,18 +5,23 @@ from __future__ import annotations
 
 import importlib.util
 
-from workflow_lib.agents.registry import off_policy
+from workflow_lib.agents.registry import off_policy, plays_atari
 from workflow_lib.core.errors import ConfigError
-from workflow_lib.envs.host import EXTRA_HINT, host_family, split_host_env
+from workflow_lib.envs.host import ATARI_HINT, EXTRA_HINT, host_family, split_host_env
 
 BRAX_ENVS = ("ant", "halfcheetah", "hopper", "walker2d", "probe")  # envs.native.ENV_NAMES (that imports Brax)
-SIMULATOR_PACKAGES = {"dmc": "dm_control", "gym": "gymnasium"}
+SIMULATOR_PACKAGES = {"dmc": "dm_control", "gym": "gymnasium", "atari": "ale_py"}
+EXTRA_HINTS = {"dmc": EXTRA_HINT, "gym": EXTRA_HINT, "atari": ATARI_HINT}
 
 
 def env_algos(config: dict, env: str) -> list[str]:
-    """The learners trained on an env: every one of algos on a Brax env, the off-policy ones on a
-    host-stepped env (its training loop, host_loop, is the replay loop; PPO trains on Brax)."""
-    return [a for a in config["algos"] if host_family(env) is None or off_policy(a)]
+    """The learners trained on an env: on an Atari game the Atari learners (ppo_atari), elsewhere
+    the others: every one on a Brax env, the off-policy ones on a DM Control or Gymnasium task
+    (its training loop, host_loop, is the replay loop; PPO trains on Brax)."""
+    family = host_family(env)
+    if family == "atari":
+        return [a for a in config["algos"] if plays_atari(a)]
+    return [a for a in config["algos"] if not plays_atari(a) and (family is None or off_policy(a))]
 
 
 # Studies whose jobs roll policies out through the engine (and Algorithm 1's proposals, through
@@ -36,8 +41,21 @@ def study_envs(config: dict, study: str | None = None) -> list[str]:
     interpolation, failures (Figures 3 and 23) and Algorithm 1 (Figures 7, 24, 25, 26)."""
     algo = config[study].get("algo") if study else None
     chosen = (config[study].get("envs") if study else None) or config["envs"]
-    return [env for env in chosen
-            if (study in ENGINE_STUDIES or host_family(env) is None) and (algo is None or algo in env_algos(config, env))]
+    # Atari games have studies of their own (atari_games: Figures 19-21).
+    runs_on = {None: True, "atari": False}
+    return [env for env in chosen if runs_on.get(host_family(env), study in ENGINE_STUDIES)
+            and (algo is None or algo in env_algos(config, env))]
+
+
+def atari_games(config: dict) -> list[str]:
+    """The config's Atari games: their PPO's PURDs (Figures 20, 21) and BTP (Figure 19)."""
+    return [env for env in config["envs"] if host_family(env) == "atari"]
+
+
+def interpolation_algo(config: dict, env: str) -> str:
+    """The learner whose policies an env's interpolation jobs pair: interpolation.algo, or on an
+    Atari game its Atari learner (the paper's A.6: PPO)."""
+    return env_algos(config, env)[0] if host_family(env) == "atari" else config["interpolation"]["algo"]
 
 
 def check_study_envs(config: dict) -> None:
@@ -52,8 +70,13 @@ def check_study_envs(config: dict) -> None:
 
 
 def check_envs(config: dict) -> None:
-    """Each env a Brax env or a known host-stepped task whose simulator is installed, and with a
-    learner (env_algos)."""
+    """Each env a Brax env or a known host-stepped task whose simulator is installed, with a
+    learner (env_algos); each learner trained on some env."""
+    for algo in config["algos"]:
+        if not any(algo in env_algos(config, env) for env in config["envs"]):
+            where = "the Atari games (atari-<Game>)" if plays_atari(algo) else "no Atari game"
+            raise ConfigError(f"config key 'algos': {algo} trains on none of envs {config['envs']} ({algo} trains on "
+                              f"{where})")
     for i, env in enumerate(config["envs"]):
         family = host_family(env)
         if family is None:
@@ -68,10 +91,12 @@ def check_envs(config: dict) -> None:
             raise ConfigError(f"config key 'envs[{i}]': {err}") from None
         if importlib.util.find_spec(SIMULATOR_PACKAGES[family]) is None:
             raise ConfigError(f"config key 'envs[{i}]': {env} needs the simulator package "
-                              f"{SIMULATOR_PACKAGES[family]}, not installed here: {EXTRA_HINT}")
+                              f"{SIMULATOR_PACKAGES[family]}, not installed here: {EXTRA_HINTS[family]}")
         if not env_algos(config, env):
+            what = ("Atari games train ppo_atari" if family == "atari" else
+                    "DM Control and Gymnasium tasks train the off-policy learners (td3, sac), PPO trains on Brax envs")
             raise ConfigError(f"config key 'algos': {config['algos']} has no learner for the host-stepped env {env}: "
-                              f"host-stepped envs train the off-policy learners (td3, sac), PPO trains on Brax envs")
+                              f"{what}")
 
 
 # Where the config leaves a choice open (null): the paper's envs of each figure, and the paper's
@@ -91,8 +116,14 @@ FIGURE_STUDIES = {
 OFF_POLICY = ("td3", "sac")  # Algorithm 1's learners, the paper's first
 
 
+ATARI_FIGURES = ("figure19", "figure20", "figure21")
+
+
 def figure_envs(config: dict, figure: str) -> list[str]:
-    """The envs a figure's study runs on (study_envs); a figure of Brax gaits, on the Brax ones."""
+    """The envs a figure's study runs on (study_envs); a figure of Brax gaits, on the Brax ones;
+    an Atari figure, on the games."""
+    if figure in ATARI_FIGURES:
+        return atari_games(config)
     envs = study_envs(config, FIGURE_STUDIES.get(figure))
     return [env for env in envs if host_family(env) is None] if figure in GAIT_FIGURES else envs
 

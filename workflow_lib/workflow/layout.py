@@ -87,6 +87,12 @@ def kept_state_every(config: dict, env: str, algo: str) -> int:
     return 0 if host_family(env) is not None else config[algo].get("state_every", 0)
 
 
+def episode_length(config: dict, env: str) -> int:
+    """The cap of an env's training episodes and evaluation rollouts: an Atari game's own (its
+    games are longer; its training copies truncate themselves), else episode_length."""
+    return config["atari"]["episode_length"] if host_family(env) == "atari" else config["episode_length"]
+
+
 RUN_KEYS = ("total_steps", "checkpoints", "warmup_steps", "log_every", "state_every")
 
 
@@ -102,7 +108,7 @@ def train_job_fields(config: dict, wildcards, algo: str, seeds) -> dict:
         "checkpoints": list(section["checkpoints"]),
         "warmup_steps": section.get("warmup_steps", 0),
         "log_every": section["log_every"],
-        "episode_length": config["episode_length"],
+        "episode_length": episode_length(config, wildcards.env),
         **({"state_every": kept_state_every(config, wildcards.env, algo)} if "state_every" in section else {}),
         "hyperparameters": {k: v for k, v in section.items() if k not in RUN_KEYS},
     }

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 
-from workflow_lib.agents.registry import off_policy
+from workflow_lib.agents.registry import off_policy, plays_atari
 from workflow_lib.envs.host import host_family
 from workflow_lib.workflow.config import kept_states
 
@@ -24,7 +24,8 @@ def train_runtime(config: dict, algo: str, env: str | None = None) -> int:
     their host-stepped simulators in lockstep)."""
     res = config["resources"]
     if env is not None and host_family(env) is not None:
-        return _minutes(config, config[algo]["total_steps"] / res["host_train_steps_per_s"])
+        rate = res["atari_train_steps_per_s" if host_family(env) == "atari" else "host_train_steps_per_s"]
+        return _minutes(config, config[algo]["total_steps"] / rate)
     rates = res["train_steps_per_s"]
     rate = rates.get(algo, min(rates.values()))  # a learner without a measured rate: the slowest
     return _minutes(config, config[algo]["total_steps"] / rate)
@@ -40,7 +41,7 @@ def train_mem(config: dict, algo: str, n_seeds: int) -> int:
 def purd_env_steps(config: dict, algo: str, n: int | None = None) -> int:
     """Env steps of a PURD job of n samples (default purd.samples): n rollouts, plus for PPO each
     sample's own fresh unroll (SPEC)."""
-    steps = config["episode_length"]
+    steps = config["atari"]["episode_length"] if plays_atari(algo) else config["episode_length"]
     if not off_policy(algo):  # on-policy (PPO): each sample's update collects a fresh unroll
         steps += config[algo]["num_envs"] * config[algo]["unroll_length"]
     return (config["purd"]["samples"] if n is None else n) * steps
@@ -48,8 +49,9 @@ def purd_env_steps(config: dict, algo: str, n: int | None = None) -> int:
 
 def rollout_rate(config: dict, env: str | None) -> float:
     """Env steps per second of rollouts: a host-stepped env's (its simulator's) or a Brax env's."""
-    host = env is not None and host_family(env) is not None
-    return config["resources"]["host_purd_steps_per_s" if host else "purd_steps_per_s"]
+    family = None if env is None else host_family(env)
+    key = {None: "purd_steps_per_s", "atari": "atari_purd_steps_per_s"}.get(family, "host_purd_steps_per_s")
+    return config["resources"][key]
 
 
 def purd_runtime(config: dict, algo: str, n: int | None = None, policies: int = 1, env: str | None = None) -> int:
