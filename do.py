@@ -28,15 +28,17 @@ def requirements_hash() -> str:
 
 def wanted_extras(command: str, args: list[str]) -> set[str]:
     """The optional dependencies a command needs: the tests everything; a run the `host` extra
-    (DM Control, Gymnasium) where its config files or --config values name a dmc-/gym- env."""
+    (DM Control, Gymnasium) where its config files or --config values name a dmc-/gym- env, the
+    `atari` extra (ale-py) where they name an atari- game."""
     if command == "test":
-        return {"test", "host"}
+        return {"test", "host", "atari"}
     texts, files = list(args), [ROOT / "config.yaml"]
     for i, arg in enumerate(args):
         if arg in ("--configfile", "--configfiles"):
             files += [Path(a) for a in args[i + 1:] if not a.startswith("-")]
     texts += [f.read_text(errors="replace") for f in files if f.is_file()]
-    return {"test"} | ({"host"} if any(re.search(r"\b(dmc|gym)-\w", t) for t in texts) else set())
+    wanted = {"host": r"\b(dmc|gym)-\w", "atari": r"\batari-\w"}
+    return {"test"} | {extra for extra, pattern in wanted.items() if any(re.search(pattern, t) for t in texts)}
 
 
 def installed() -> tuple[str, set[str]]:

@@ -7,6 +7,7 @@ from workflow_lib.agents.registry import ALGORITHMS, off_policy
 from workflow_lib.workflow.config import (
     ConfigError,
     atari_games,
+    btp_sizes,
     env_algos,
     figure_envs,
     interpolation_algo,
@@ -209,8 +210,12 @@ def btp_runtime(wildcards):
 def btp_settings(wildcards):
     """params.interpolation of a BTP job: the interpolation keys it computes from, and its env's
     interpolation learner."""
-    keys = ("points", "sigma", "batch_size", "btp_pairs", "btp_samples", "btp_threshold")
-    return {"algo": interpolation_algo(config, wildcards.env), **{k: config["interpolation"][k] for k in keys}}
+    keys = ("sigma", "batch_size", "btp_samples", "btp_threshold")
+    return {
+        "algo": interpolation_algo(config, wildcards.env),
+        **{k: config["interpolation"][k] for k in keys},
+        **btp_sizes(config, wildcards.env),
+    }
 
 
 def btp_policies(wildcards):

@@ -105,6 +105,10 @@ CROSS_KEYS = [
     ({"start_states": {"seeds": 3}}, "start_states.seeds"),
     ({"behaviour_cloning": {"teachers": 4}}, "behaviour_cloning.teachers"),
     ({"envs": ["dmc-quadruped-walk"], "algos": ["ppo"]}, "algos"),  # host-stepped envs train TD3 and SAC
+    ({"envs": ["atari-Breakout"], "algos": ["td3"]}, "algos"),  # and they are its only envs
+    ({"envs": ["atari-Brakeout"], "algos": ["ppo_atari"]}, "envs[0]"),  # no such game
+    ({"envs": ["atari-Breakout"], "algos": ["ppo_atari"], "figures": {"figure2": {"env": "atari-Breakout"}},
+      "ppo_atari": {"total_steps": 1024, "checkpoints": [1024], "num_minibatches": 3}}, "ppo_atari.num_minibatches"),
     ({"envs": ["hopper", "gym-Hopper-v5"], "figures": {"figure4": {"env": "gym-Hopper-v5"}}}, "figures.figure4.env"),
     ({"envs": ["hopper", "gym-Hopper-v5"], "figures": {"figure2": {"env": "gym-Hoper-v5"}}}, "figures.figure2.env"),
 ]

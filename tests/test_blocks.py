@@ -29,13 +29,15 @@ def paper():
 
 def test_one_job_per_env_algo_and_block(paper):
     jobs = blocks.train_blocks(paper)
-    # Brax envs x algos x (20 seeds / 4 per job), and the 5 DM Control tasks x TD3 and SAC
-    assert len(jobs) == 4 * 3 * 5 + 5 * 2 * 5
+    # Brax envs x algos x (20 seeds / 4 per job), the 5 DM Control tasks x TD3 and SAC, and the 4
+    # Atari games x ppo_atari x (its 5 runs: blocks of 4 and 1)
+    assert len(jobs) == 4 * 3 * 5 + 5 * 2 * 5 + 4 * 2
+    assert {job.seeds for job in jobs if job.algo == "ppo_atari"} == {(0, 1, 2, 3), (4,)}
     assert len({job.rule for job in jobs}) == len(jobs)
     assert jobs[0] == blocks.TrainBlock("ant", "td3", (0, 1, 2, 3))
     assert jobs[0].name == "seeds0-1-2-3" and jobs[0].rule == "train_td3_ant_seeds0-1-2-3"
-    assert {job.seeds for job in jobs} == {(0, 1, 2, 3), (4, 5, 6, 7), (8, 9, 10, 11), (12, 13, 14, 15),
-                                           (16, 17, 18, 19)}
+    assert {job.seeds for job in jobs if job.algo != "ppo_atari"} == {(0, 1, 2, 3), (4, 5, 6, 7), (8, 9, 10, 11),
+                                                                    (12, 13, 14, 15), (16, 17, 18, 19)}
 
 
 def test_default_config_trains_one_seed_per_job():
@@ -60,13 +62,14 @@ def test_outputs_are_literal_and_each_file_has_one_producer(paper):
         assert not [p for p in products if "{" in p or "}" in p]
         produced += [p for files in outs.values() for p in files]
         assert len(outs["checkpoints"]) == len(job.seeds) * len(paper[job.algo]["checkpoints"])
-        assert len(outs["replay"]) == (0 if job.algo == "ppo" else len(job.seeds))
+        assert len(outs["replay"]) == (len(job.seeds) if job.algo in ("td3", "sac") else 0)
         brax = not job.env.startswith("dmc-")  # a host-stepped run keeps no states (Figure 10 is a Brax study)
         assert len(outs["states"]) == (len(job.seeds) if job.algo == "td3" and brax else 0)
     assert len(produced) == len(set(produced))
     seeds, envs = paper["seeds"], paper["envs"]
     assert set(layout.all_checkpoints(paper)) | set(layout.all_eval_tables(paper)) <= set(produced)
-    assert {layout.replay_path(e, a, s) for e in envs for a in ("td3", "sac") for s in seeds} <= set(produced)
+    off = [e for e in envs if not e.startswith("atari-")]  # the games train ppo_atari only
+    assert {layout.replay_path(e, a, s) for e in off for a in ("td3", "sac") for s in seeds} <= set(produced)
     assert {layout.states_path(e, "td3", s) for e in envs[:4] for s in seeds} <= set(produced)
     assert not [p for p in produced if p.endswith("states.msgpack") and "/dmc-" in p]
 
@@ -123,9 +126,13 @@ def test_values_that_do_not_change_training_leave_its_params_alone(paper, edit):
     assert fields_by_rule(edited) == fields_by_rule(paper)
 
 
-@pytest.mark.parametrize("edit", [{"episode_length": 500}, {"backend": "spring"}])
-def test_values_every_training_job_uses_change_every_params(paper, edit):
+@pytest.mark.parametrize("edit, atari", [({"episode_length": 500}, False), ({"backend": "spring"}, None),
+                                         ({"atari": {"episode_length": 500}}, True)])
+def test_values_every_training_job_uses_change_every_params(paper, edit, atari):
+    """Every job's params change (atari None), or exactly those of the Atari games (True: their
+    episodes have their own cap) or of the others (False)."""
     edited = copy.deepcopy(paper)
     update_config(edited, edit)
     before, after = fields_by_rule(paper), fields_by_rule(edited)
-    assert all(before[rule] != after[rule] for rule in before)
+    changed = {rule for rule in before if before[rule] != after[rule]}
+    assert changed == {rule for rule in before if atari is None or ("_atari_" in rule) == atari}

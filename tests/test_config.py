@@ -88,7 +88,9 @@ def test_paper_config_over_the_default_one_gives_paper_values():
 def test_seed_blocks():
     cfg = validate_config(load("config.yaml"))
     cfg["seeds"], cfg["train"]["seeds_per_job"] = [0, 1, 2, 3, 4], 2
-    assert seed_blocks(cfg) == [(0, 1), (2, 3), (4,)]
+    assert seed_blocks(cfg, "td3") == [(0, 1), (2, 3), (4,)]
+    cfg["td3"]["runs"] = 3  # a learner may train the first seeds only (the paper's 5 Atari runs)
+    assert seed_blocks(cfg, "td3") == [(0, 1), (2,)] and seed_blocks(cfg, "sac") == [(0, 1), (2, 3), (4,)]
 
 
 def test_open_figure_and_study_choices_resolve_to_the_papers_where_trained():

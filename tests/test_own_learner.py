@@ -104,8 +104,9 @@ def test_the_workflow_runs_the_added_learner_after_the_readme_steps(tmp_path):
         anchor, anchor + '    "ddpg": Algorithm("ddpg", "workflow_lib.agents.ddpg", "DDPGConfig", off_policy=True),\n'))
     schema_file = work / "schemas" / "config.schema.yaml"  # step 3
     schema_text = schema_file.read_text()
-    assert "  learner: {enum: [td3, sac, ppo]}\n" in schema_text and "  sac:\n" in schema_text
-    schema_file.write_text(schema_text.replace("  learner: {enum: [td3, sac, ppo]}\n", "  learner: {enum: [td3, sac, ppo, ddpg]}\n")
+    assert "  learner: {enum: [td3, sac, ppo, ppo_atari]}\n" in schema_text and "  sac:\n" in schema_text
+    schema_file.write_text(schema_text.replace("  learner: {enum: [td3, sac, ppo, ppo_atari]}\n",
+                                               "  learner: {enum: [td3, sac, ppo, ppo_atari, ddpg]}\n")
                            .replace("  sac:\n", "  ddpg:\n    type: object\n    additionalProperties: false\n"
                                     "    required: [total_steps, checkpoints]\n    properties:\n"
                                     "      <<: *offpolicy_common\n      exploration_noise: {type: number, minimum: 0, default: 0.1}\n"

@@ -1,4 +1,5 @@
-"""Flax networks shared by the agents: MLPs, deterministic and tanh-Gaussian actors, critics."""
+"""Flax networks shared by the agents: MLPs, deterministic and tanh-Gaussian actors, critics, and
+the Nature CNN actor-critic of Atari PPO."""
 
 from __future__ import annotations
 
@@ -93,6 +94,48 @@ class ValueNet(nn.Module):
     @nn.compact
     def __call__(self, obs: jax.Array) -> jax.Array:
         return MLP(self.hidden, 1, self.activation)(obs)[..., 0]
+
+
+class NatureCNN(nn.Module):
+    """The Nature DQN trunk (Mnih et al. 2015) as CleanRL's Atari PPO builds it: uint8 stacked
+    frames (..., C, H, W) channels first, as stored, scaled to [0, 1]; three VALID convolutions
+    (torch's default padding) and a 512-unit dense layer, all ReLU, orthogonal gain sqrt(2),
+    zero biases. Any leading batch shape, or none."""
+
+    @nn.compact
+    def __call__(self, frames: jax.Array) -> jax.Array:
+        lead = frames.shape[:-3]
+        x = frames.reshape((-1,) + frames.shape[-3:]).astype(jnp.float32) / 255.0
+        x = jnp.transpose(x, (0, 2, 3, 1))  # NCHW -> NHWC, flax's convolution layout
+        init = nn.initializers.orthogonal(jnp.sqrt(2.0))
+        for features, size, stride in ((32, 8, 4), (64, 4, 2), (64, 3, 1)):
+            x = nn.relu(nn.Conv(features, (size, size), (stride, stride), padding="VALID", kernel_init=init)(x))
+        x = nn.relu(nn.Dense(512, kernel_init=init)(x.reshape((x.shape[0], -1))))
+        return x.reshape(lead + (512,))
+
+
+class AtariActorCritic(nn.Module):
+    """CleanRL's Atari agent: one NatureCNN trunk under a policy head (action logits, gain 0.01,
+    so the initial policy is near uniform) and a value head (gain 1). Parameters: {"trunk",
+    "actor", "critic"}; `logits` reads only the first two, `value` only the first and last."""
+
+    action_size: int
+
+    def setup(self):
+        self.trunk = NatureCNN()
+        self.actor = nn.Dense(self.action_size, kernel_init=nn.initializers.orthogonal(0.01))
+        self.critic = nn.Dense(1, kernel_init=nn.initializers.orthogonal(1.0))
+
+    def __call__(self, frames: jax.Array) -> tuple[jax.Array, jax.Array]:
+        """(logits, value) from one pass through the trunk."""
+        hidden = self.trunk(frames)
+        return self.actor(hidden), self.critic(hidden)[..., 0]
+
+    def logits(self, frames: jax.Array) -> jax.Array:
+        return self.actor(self.trunk(frames))
+
+    def value(self, frames: jax.Array) -> jax.Array:
+        return self.critic(self.trunk(frames))[..., 0]
 
 
 def train_state(module: nn.Module, key: jax.Array, tx: optax.GradientTransformation, *example) -> TrainState:

@@ -1,9 +1,10 @@
-"""PPO (Schulman et al. 2017) with the settings of SPEC.md: init, rollout collection, the update."""
+"""PPO (Schulman et al. 2017) with the settings of SPEC.md: init, rollout collection, the update.
+GAE, batching, the epoch scans and the clipped step are shared with Atari PPO (ppo_atari.py)."""
 
 from __future__ import annotations
 
 import dataclasses
-from typing import Callable
+from typing import Any, Callable
 
 import jax
 import jax.numpy as jnp
@@ -107,56 +108,99 @@ def collect(
     return jax.lax.scan(step, envs, jax.random.split(k_steps, state.config.unroll_length))
 
 
-def advantages(state: PPOState, trans: Transition) -> tuple[jax.Array, jax.Array]:
-    """GAE(lambda) over a [T, E] unroll; truncated episodes bootstrap from their true next obs."""
-    cfg = state.config
-    critic = state.train.params["critic"]
-    values = state.critic_apply(critic, trans.obs)
-    next_values = state.critic_apply(critic, trans.next_obs)
-    deltas = trans.reward + cfg.gamma * (1.0 - trans.terminal) * next_values - values
-    cont = 1.0 - jnp.maximum(trans.terminal, trans.truncated)
+def gae(values: jax.Array, next_values: jax.Array, reward: jax.Array, terminal: jax.Array,
+        truncated: jax.Array, gamma: float, lam: float) -> tuple[jax.Array, jax.Array]:
+    """GAE(lambda) advantages and value targets over a [T, E] unroll. A terminal step does not
+    bootstrap; a terminal or truncated one ends the trace (its delta still bootstraps when
+    truncated). Shared by both PPO learners, which differ in where the values come from."""
+    deltas = reward + gamma * (1.0 - terminal) * next_values - values
+    cont = 1.0 - jnp.maximum(terminal, truncated)
 
     def back(acc, x):
         delta, c = x
-        acc = delta + cfg.gamma * cfg.gae_lambda * c * acc
+        acc = delta + gamma * lam * c * acc
         return acc, acc
 
     _, adv = jax.lax.scan(back, jnp.zeros_like(deltas[0]), (deltas, cont), reverse=True)
     return adv, adv + values
 
 
-def minibatch_step(state: PPOState, mb: dict) -> tuple[PPOState, dict]:
-    """One clipped-surrogate Adam step on a minibatch (advantages normalised within it)."""
+def advantages(state: PPOState, trans: Transition) -> tuple[jax.Array, jax.Array]:
+    """GAE(lambda) over a [T, E] unroll; truncated episodes bootstrap from their true next obs."""
+    cfg = state.config
+    critic = state.train.params["critic"]
+    values = state.critic_apply(critic, trans.obs)
+    next_values = state.critic_apply(critic, trans.next_obs)
+    return gae(values, next_values, trans.reward, trans.terminal, trans.truncated, cfg.gamma, cfg.gae_lambda)
+
+
+def clipped_step(state, mb: dict, evaluate: Callable, clip_value: bool = False) -> tuple[Any, dict]:
+    """One clipped-surrogate Adam step on a minibatch (advantages normalised within it), for any
+    PPO state with `train` and a config holding clip_eps, value_coef and entropy_coef.
+
+    evaluate(params, obs, action) -> (log-prob, entropy, value), each per sample: what the
+    policy's distribution and the critic make of the minibatch. clip_value: CleanRL's clipped
+    value loss, around the values the minibatch was collected with (mb["value"]).
+    """
     cfg = state.config
     adv = (mb["adv"] - mb["adv"].mean()) / (mb["adv"].std() + 1e-8)
 
     def loss_fn(params):
-        mean, log_std = state.actor_apply(params["actor"], mb["obs"])
-        ratio = jnp.exp(_log_prob(mean, log_std, mb["action"]) - mb["logp"])
+        logp, entropy, v = evaluate(params, mb["obs"], mb["action"])
+        ratio = jnp.exp(logp - mb["logp"])
         surrogate = jnp.minimum(ratio * adv, jnp.clip(ratio, 1 - cfg.clip_eps, 1 + cfg.clip_eps) * adv)
-        v = state.critic_apply(params["critic"], mb["obs"])
-        v_loss = 0.5 * jnp.mean(jnp.square(v - mb["target"]))
-        entropy = jnp.mean(jnp.sum(log_std + 0.5 * jnp.log(2 * jnp.pi * jnp.e), axis=-1))
+        v_err = jnp.square(v - mb["target"])
+        if clip_value:
+            v_clipped = mb["value"] + jnp.clip(v - mb["value"], -cfg.clip_eps, cfg.clip_eps)
+            v_err = jnp.maximum(v_err, jnp.square(v_clipped - mb["target"]))
+        v_loss = 0.5 * jnp.mean(v_err)
+        entropy = jnp.mean(entropy)
         loss = -jnp.mean(surrogate) + cfg.value_coef * v_loss - cfg.entropy_coef * entropy
-        return loss, {"policy_loss": -jnp.mean(surrogate), "value_loss": v_loss}
+        return loss, {"policy_loss": -jnp.mean(surrogate), "value_loss": v_loss, "entropy": entropy}
 
     (_, metrics), grads = jax.value_and_grad(loss_fn, has_aux=True)(state.train.params)
     return state.replace(train=state.train.apply_gradients(grads=grads)), metrics
 
 
+def _evaluate(state: PPOState) -> Callable:
+    """The Gaussian policy's log-prob and entropy and the critic's value, per sample."""
+
+    def evaluate(params, obs, action):
+        mean, log_std = state.actor_apply(params["actor"], obs)
+        entropy = jnp.sum(log_std + 0.5 * jnp.log(2 * jnp.pi * jnp.e), axis=-1)
+        return _log_prob(mean, log_std, action), entropy, state.critic_apply(params["critic"], obs)
+
+    return evaluate
+
+
+def minibatch_step(state: PPOState, mb: dict) -> tuple[PPOState, dict]:
+    """One clipped-surrogate Adam step on a minibatch (advantages normalised within it)."""
+    return clipped_step(state, mb, _evaluate(state))
+
+
+def flatten(tree: Any) -> Any:
+    """Every [T, E, ...] leaf as [T * E, ...]: one sample per env step."""
+    return jax.tree.map(lambda x: x.reshape((-1,) + x.shape[2:]), tree)
+
+
 def _flat_batch(state: PPOState, rollout: Rollout) -> dict:
     """The unroll flattened to [T * E, ...] with its GAE advantages and value targets."""
     adv, target = advantages(state, rollout.trans)
-    flat = {
+    return flatten({
         "obs": rollout.trans.obs, "action": rollout.trans.action, "logp": rollout.logp,
         "adv": adv, "target": target,
-    }
-    return jax.tree.map(lambda x: x.reshape((-1,) + x.shape[2:]), flat)
+    })
 
 
-def _shuffle(key: jax.Array, n: int, minibatches: int) -> jax.Array:
+def shuffle(key: jax.Array, n: int, minibatches: int) -> jax.Array:
     """Indices of a random partition of n samples into equal minibatches: [minibatches, n / minibatches]."""
     return jax.random.permutation(key, n).reshape(minibatches, n // minibatches)
+
+
+def take_first(flat: dict, key: jax.Array, minibatches: int) -> dict:
+    """The first minibatch of a shuffle of `flat` (keyed as an epoch of `epochs` shuffles)."""
+    idx = shuffle(key, flat["adv"].shape[0], minibatches)[0]
+    return jax.tree.map(lambda x: x[idx], flat)
 
 
 def first_minibatch(state: PPOState, rollout: Rollout, key: jax.Array) -> dict:
@@ -166,10 +210,26 @@ def first_minibatch(state: PPOState, rollout: Rollout, key: jax.Array) -> dict:
     checkpoint's critic, a random half of the unroll): PURD sampling takes that single step
     per sample (SPEC, "One update").
     """
-    flat = _flat_batch(state, rollout)
-    n = flat["adv"].shape[0]
-    idx = _shuffle(key, n, state.config.num_minibatches)[0]
-    return jax.tree.map(lambda x: x[idx], flat)
+    return take_first(_flat_batch(state, rollout), key, state.config.num_minibatches)
+
+
+def epochs(state, key: jax.Array, batch: Callable, step: Callable, unroll: bool = False) -> tuple[Any, dict]:
+    """config.num_epochs passes of config.num_minibatches `step`s over `batch(state)` (the
+    flat samples, from the state as it stands at the start of each epoch), each pass a fresh
+    shuffle; the metrics averaged over all steps. Shared by both PPO learners.
+
+    unroll: trace every step instead of looping, at the cost of compile time: XLA:CPU runs
+    convolutions ~30x slower inside a loop body (jax-ml/jax#12868; ppo_atari.update).
+    """
+    cfg = state.config
+
+    def epoch(state, k):
+        flat = batch(state)
+        idx = shuffle(k, flat["adv"].shape[0], cfg.num_minibatches)
+        return jax.lax.scan(step, state, jax.tree.map(lambda x: x[idx], flat), unroll=unroll)
+
+    state, metrics = jax.lax.scan(epoch, state, jax.random.split(key, cfg.num_epochs), unroll=unroll)
+    return state, jax.tree.map(jnp.mean, metrics)
 
 
 def update(state: PPOState, rollout: Rollout, key: jax.Array) -> tuple[PPOState, dict]:
@@ -180,15 +240,7 @@ def update(state: PPOState, rollout: Rollout, key: jax.Array) -> tuple[PPOState,
     return 432 +- 7 against 418 +- 10 (standard errors; H200, jax 0.11) with advantages computed
     once per unroll. SPEC leaves this open.
     """
-    cfg = state.config
-
-    def epoch(state, k):
-        flat = _flat_batch(state, rollout)
-        idx = _shuffle(k, flat["adv"].shape[0], cfg.num_minibatches)
-        return jax.lax.scan(minibatch_step, state, jax.tree.map(lambda x: x[idx], flat))
-
-    state, metrics = jax.lax.scan(epoch, state, jax.random.split(key, cfg.num_epochs))
-    return state, jax.tree.map(jnp.mean, metrics)
+    return epochs(state, key, lambda s: _flat_batch(s, rollout), minibatch_step)
 
 
 def post_update(state: PPOState, envs: EnvCarry, key: jax.Array, env: Env, max_steps: int) -> dict:

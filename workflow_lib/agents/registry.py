@@ -91,8 +91,9 @@ def register(name: str, module_name: str, config_name: str, off_policy: bool) ->
 
 
 def plays_atari(name: str) -> bool:
-    """Whether a learner is for Atari games (and only them)."""
-    return ALGORITHMS[name].pixels
+    """Whether a learner is for Atari games (and only them); a name the schema allows but this
+    process has not registered (README "Add your own learner", step 3 before step 2) is not."""
+    return name in ALGORITHMS and ALGORITHMS[name].pixels
 
 
 def off_policy(name: str) -> bool:

@@ -15,3 +15,7 @@ def first_line(exc: BaseException) -> str:
     """The first line of an exception's message (its type's name if it has none): third-party
     errors wrapped into a one-line BadInput can carry several lines."""
     return (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+
+
+class MissingSimulator(ImportError):
+    """The optional simulator package of a host-stepped env is not installed."""

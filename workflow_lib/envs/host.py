@@ -21,6 +21,8 @@ from typing import Sequence
 
 import numpy as np
 
+from workflow_lib.core.errors import MissingSimulator
+
 FAMILY_PREFIXES = {"dmc": "dmc-", "gym": "gym-", "atari": "atari-"}  # atari: envs/atari.py
 # DM Control Suite's benchmarking tasks (dm_control.suite.BENCHMARKING) and the quadruped tasks the
 # paper studies (Figures 14-15), as domain-task.
@@ -39,11 +41,6 @@ GYM_TASKS = (
 )
 HOST_ENVS = tuple(f"dmc-{t}" for t in DMC_TASKS) + tuple(f"gym-{t}" for t in GYM_TASKS)
 EXTRA_HINT = "pip install -e '.[host]' in the workflow's venv (python3 do.py run/test install it when needed)"
-ATARI_HINT = "pip install -e '.[atari]' in the workflow's venv (python3 do.py run/test install it when needed)"
-
-
-class MissingSimulator(ImportError):
-    """The optional simulator package of a host-stepped env is not installed."""
 
 
 def host_family(name: str) -> str | None:

@@ -47,7 +47,7 @@ def train_blocks(config: dict, algo: str | None = None) -> list[TrainBlock]:
         if algo in (None, a)
         for env in config["envs"]
         if a in env_algos(config, env)
-        for block in seed_blocks(config)
+        for block in seed_blocks(config, a)
     ]
 
 

@@ -11,10 +11,10 @@ import jsonschema
 import yaml
 
 from workflow_lib.core.errors import ConfigError
-from workflow_lib.workflow.envsets import (atari_games, check_envs, check_study_envs, env_algos, figure_envs,
+from workflow_lib.workflow.envsets import (atari_games, btp_sizes, check_envs, check_study_envs, env_algos, figure_envs,
                                            interpolation_algo, resolve_choices, study_envs)
 
-__all__ = ["ConfigError", "atari_games", "env_algos", "figure_envs", "interpolation_algo", "study_envs"]  # with the validation below, what the rules import
+__all__ = ["ConfigError", "algo_seeds", "atari_games", "btp_sizes", "env_algos", "figure_envs", "interpolation_algo", "study_envs"]  # with the validation below, what the rules import
 
 SCHEMA_PATH = Path(__file__).resolve().parents[2] / "schemas" / "config.schema.yaml"
 
@@ -217,9 +217,16 @@ def _check_td3_studies(config: dict) -> None:
                           f"td3 keeps {stored} (total_steps / state_every)")
 
 
-def seed_blocks(config: dict) -> list[tuple[int, ...]]:
-    """The seeds grouped into training jobs of config train.seeds_per_job (in config order)."""
-    seeds, n = config["seeds"], config["train"]["seeds_per_job"]
+def algo_seeds(config: dict, algo: str) -> list[int]:
+    """The seeds a learner trains: every one, or the first <algo>.runs (the paper ran 5 Atari
+    runs beside 20 of each Brax learner)."""
+    runs = config[algo].get("runs")
+    return list(config["seeds"][:runs] if runs else config["seeds"])
+
+
+def seed_blocks(config: dict, algo: str) -> list[tuple[int, ...]]:
+    """A learner's seeds grouped into training jobs of config train.seeds_per_job (in config order)."""
+    seeds, n = algo_seeds(config, algo), config["train"]["seeds_per_job"]
     return [tuple(seeds[i : i + n]) for i in range(0, len(seeds), n)]
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from workflow_lib.agents.registry import off_policy
 from workflow_lib.envs.host import host_family
-from workflow_lib.workflow.config import env_algos, study_envs
+from workflow_lib.workflow.config import algo_seeds, env_algos, study_envs
 
 RESULTS = Path("results")
 LOGS = Path("logs")
@@ -67,13 +67,13 @@ def all_checkpoints(config: dict) -> list[str]:
         checkpoint_path(env, algo, seed, step)
         for env in config["envs"]
         for algo in env_algos(config, env)
-        for seed in config["seeds"]
+        for seed in algo_seeds(config, algo)
         for step in config[algo]["checkpoints"]
     ]
 
 
 def all_eval_tables(config: dict) -> list[str]:
-    return [eval_path(e, a, s) for e in config["envs"] for a in env_algos(config, e) for s in config["seeds"]]
+    return [eval_path(e, a, s) for e in config["envs"] for a in env_algos(config, e) for s in algo_seeds(config, a)]
 
 
 def rule_safe(name: str) -> str:
@@ -93,7 +93,7 @@ def episode_length(config: dict, env: str) -> int:
     return config["atari"]["episode_length"] if host_family(env) == "atari" else config["episode_length"]
 
 
-RUN_KEYS = ("total_steps", "checkpoints", "warmup_steps", "log_every", "state_every")
+RUN_KEYS = ("total_steps", "checkpoints", "warmup_steps", "log_every", "state_every", "runs")
 
 
 def train_job_fields(config: dict, wildcards, algo: str, seeds) -> dict:
@@ -127,7 +127,7 @@ def policies(config: dict, env: str, algo: str | None = None) -> list[dict]:
         {"env": env, "algo": a, "seed": seed, "step": step}
         for a in env_algos(config, env)
         if algo in (None, a)
-        for seed in config["seeds"]
+        for seed in algo_seeds(config, a)
         for step in config[a]["checkpoints"]
     ]
 
@@ -157,9 +157,10 @@ def purd_map(env: str) -> str:
 def policy_files(config: dict, env: str, algo: str) -> list[str]:
     """Every checkpoint of an (env, algo) and, off-policy, its seeds' replay files: what a job
     that picks its policies from the statistics may load."""
-    files = [checkpoint_path(env, algo, s, t) for s in config["seeds"] for t in config[algo]["checkpoints"]]
+    seeds = algo_seeds(config, algo)
+    files = [checkpoint_path(env, algo, s, t) for s in seeds for t in config[algo]["checkpoints"]]
     if off_policy(algo):
-        files += [replay_path(env, algo, s) for s in config["seeds"]]
+        files += [replay_path(env, algo, s) for s in seeds]
     return files
 
 

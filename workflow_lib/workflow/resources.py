@@ -11,7 +11,7 @@ import math
 
 from workflow_lib.agents.registry import off_policy, plays_atari
 from workflow_lib.envs.host import host_family
-from workflow_lib.workflow.config import kept_states
+from workflow_lib.workflow.config import btp_sizes, kept_states
 
 
 def _minutes(config: dict, seconds: float) -> int:
@@ -80,8 +80,8 @@ def interpolation_runtime(config: dict, kind: str, env: str | None = None) -> in
 
 def btp_runtime(config: dict, env: str | None = None) -> int:
     """Minutes for an env's BTP: btp_pairs pairs of each run kind, btp_samples rollouts per point."""
-    cfg = config["interpolation"]
-    return rollouts_runtime(config, 2 * cfg["btp_pairs"] * cfg["points"] * cfg["btp_samples"], env)
+    sizes = config["interpolation"] if env is None else {**config["interpolation"], **btp_sizes(config, env)}
+    return rollouts_runtime(config, 2 * sizes["btp_pairs"] * sizes["points"] * sizes["btp_samples"], env)
 
 
 def algorithm1_runtime(config: dict, env: str | None = None) -> int:
