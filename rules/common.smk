@@ -6,6 +6,7 @@ import sys
 from workflow_lib.agents.registry import ALGORITHMS, off_policy
 from workflow_lib.workflow.config import (
     ConfigError,
+    algo_seeds,
     atari_games,
     btp_sizes,
     env_algos,
@@ -64,6 +65,11 @@ def purd_settings(kind, section=None):
         "episode_length": config["atari"]["episode_length"] if kind == "ppo_atari" else config["episode_length"],
         "with_rewards": purd["per_step_rewards"] and section is None,  # the studies keep returns only
     }
+
+
+def gaussian_purd_settings(wildcards):
+    """params.settings of a Gaussian PURD job: as any PURD's, capped as its env's rollouts are."""
+    return {**purd_settings("gaussian"), "episode_length": layout.episode_length(config, wildcards.env)}
 
 
 def purd_runtime(wildcards):
@@ -252,7 +258,7 @@ def algorithm1_runtime(wildcards):
 
 def algorithm1_mem(wildcards):
     """resources.mem_mb of a run of Algorithm 1 (asked for only where the config has its learner)."""
-    return requests.algorithm1_mem(config)
+    return requests.algorithm1_mem(config, wildcards.env)
 
 
 def algorithm1_settings():
@@ -373,7 +379,7 @@ def built_figures():
 
 
 def figure_files(figure):
-    """The files of a landscape, failure, interpolation or Algorithm 1 figure target."""
+    """The files of a landscape, failure, interpolation, Algorithm 1, appendix or Atari figure target."""
     figs = config["figures"]
     if figure in ATARI_FIGURES and not atari_games(config):
         sys.exit(
@@ -383,7 +389,8 @@ def figure_files(figure):
     if not figure_envs(config, figure):
         sys.exit(
             f"Invalid target: {figure}'s study runs on Brax envs, and the config key 'envs' {config['envs']} has "
-            "none (a host-stepped env has its training, PURDs, statistics, map, interpolation and failures studies)"
+            "none (a DM Control or Gymnasium task has its training, PURDs, statistics, map, interpolation, failures "
+            "and Algorithm 1 studies)"
         )
     if figure in ALGORITHM1_FIGURES and config["algorithm1"]["algo"] is None:
         sys.exit(
@@ -422,35 +429,6 @@ def purd_map_target(figure, wildcards):
 def env_map_target(env, wildcards):
     """Input function of an env's map target (map_<env>, functools.partial of the env)."""
     return layout.purd_map(env)
-
-
-# The Atari study (rules/atari.smk).
-
-
-def atari_stats_tables(wildcards):
-    """The statistics tables of the config's games (their Atari learner's policies)."""
-    return layout.stats_tables(config, atari_games(config))
-
-
-def atari_purds(wildcards):
-    """Figure 20's input: the PURDs of every policy of the games (it draws chosen ones)."""
-    return (
-        [p for env in atari_games(config) for p in layout.own_purds(config, env)]
-        if wildcards.name == "figure20"
-        else []
-    )
-
-
-def atari_scale():
-    """The study's size, for the Atari figures' titles (the laptop study is far from the paper's)."""
-    algo = next((a for a in config["algos"] if ALGORITHMS[a].pixels), None)
-    if algo is None:
-        return ""
-    steps = config[algo]["total_steps"]
-    return (
-        f"{len(config['seeds'])} runs x {steps:,} steps, {len(config[algo]['checkpoints'])} policies per run, "
-        f"N = {config['purd']['samples']}"
-    )
 
 
 # Figures 11-18 of the paper show these envs (14-18: DM Control Suite, host-stepped); Figure 2

@@ -60,7 +60,7 @@ rule purd_gaussian:
         mem_mb=purd_mem,
     params:
         kind="gaussian",
-        settings=purd_settings("gaussian"),
+        settings=gaussian_purd_settings,
     script:
         "../scripts/purd.py"
 

@@ -27,16 +27,20 @@ JOB = {"env": "probe", "backend": "none", "seeds": [0], "total_steps": 400, "che
 SETTINGS = rejection.Settings(proposals=6, samples=16, batch_size=8, episode_length=1)
 
 
+def last_checkpoint(fields: dict, out) -> tuple:
+    """(checkpoint, replay) files of a one-seed run whose checkpoint is its last step: a full buffer."""
+    trainer = training.Trainer(training.TrainJob.from_fields(fields), out / "_work", logging.getLogger("test"))
+    carry, rows = trainer.run()
+    step = fields["total_steps"]
+    paths = out / f"step{step}.msgpack", out / "replay.msgpack"
+    trainer.publish(carry, rows, {(0, step): paths[0]}, {0: paths[1]}, {0: out / "eval.parquet"})
+    return paths
+
+
 @pytest.fixture(scope="module", params=["td3", "sac"])
 def checkpoint(request, tmp_path_factory):
-    """(checkpoint, replay) files of a probe run whose checkpoint is its last step: a full buffer."""
-    out = tmp_path_factory.mktemp(f"a1_{request.param}")
-    job = training.TrainJob.from_fields({**JOB, "algo": request.param})
-    trainer = training.Trainer(job, out / "_work", logging.getLogger("test"))
-    carry, rows = trainer.run()
-    paths = out / "step400.msgpack", out / "replay.msgpack"
-    trainer.publish(carry, rows, {(0, 400): paths[0]}, {0: paths[1]}, {0: out / "eval.parquet"})
-    return paths
+    """A probe run's last checkpoint and its replay file."""
+    return last_checkpoint({**JOB, "algo": request.param}, tmp_path_factory.mktemp(f"a1_{request.param}"))
 
 
 @pytest.fixture(scope="module")
@@ -220,12 +224,7 @@ HOST_SETTINGS = rejection.Settings(proposals=4, samples=4, batch_size=4, episode
 @pytest.fixture(scope="module")
 def host_checkpoint(tmp_path_factory):
     pytest.importorskip("gymnasium")
-    out = tmp_path_factory.mktemp("a1_host")
-    trainer = training.Trainer(training.TrainJob.from_fields(HOST_JOB), out / "_work", logging.getLogger("test"))
-    carry, rows = trainer.run()
-    paths = out / "step200.msgpack", out / "replay.msgpack"
-    trainer.publish(carry, rows, {(0, 200): paths[0]}, {0: paths[1]}, {0: out / "eval.parquet"})
-    return paths
+    return last_checkpoint(HOST_JOB, tmp_path_factory.mktemp("a1_host"))
 
 
 @pytest.fixture(scope="module")

@@ -68,3 +68,8 @@ def test_a_purd_sample_is_one_update_on_a_fresh_unroll_and_reproducible(trained)
     moved = [not np.array_equal(a[0], b) for a, b in zip(jax.tree.leaves(params), jax.tree.leaves(before))]
     assert all(moved)
     assert not np.array_equal(jax.tree.leaves(params)[0][0], jax.tree.leaves(params)[0][1])
+    # A sample's games and update are its own whatever shares its batch of copies.
+    alone = host_unroll.HostUnrollUpdate(policy.env, 1).host_params(learner, policy.agent, (None, root),
+                                                                      np.arange(3, dtype=np.uint32))
+    for a, b in zip(jax.tree.leaves(alone), jax.tree.leaves(params)):
+        np.testing.assert_allclose(np.asarray(a), np.asarray(b), rtol=1e-5, atol=1e-6)

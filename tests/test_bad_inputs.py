@@ -107,6 +107,9 @@ CROSS_KEYS = [
     ({"envs": ["dmc-quadruped-walk"], "algos": ["ppo"]}, "algos"),  # host-stepped envs train TD3 and SAC
     ({"envs": ["atari-Breakout"], "algos": ["td3"]}, "algos"),  # and they are its only envs
     ({"envs": ["atari-Brakeout"], "algos": ["ppo_atari"]}, "envs[0]"),  # no such game
+    ({"envs": ["hopper", "atari-Qbert"], "algos": ["ppo_atari"]}, "algos"),  # hopper would train nothing
+    ({"envs": ["atari-Breakout"], "algos": ["ppo_atari"], "figures": {"figure2": {"env": "atari-Breakout"}},
+      "ppo_atari": {"total_steps": 1024, "checkpoints": [1024], "runs": 3}}, "ppo_atari.runs"),  # 2 seeds
     ({"envs": ["atari-Breakout"], "algos": ["ppo_atari"], "figures": {"figure2": {"env": "atari-Breakout"}},
       "ppo_atari": {"total_steps": 1024, "checkpoints": [1024], "num_minibatches": 3}}, "ppo_atari.num_minibatches"),
     ({"envs": ["hopper", "gym-Hopper-v5"], "figures": {"figure4": {"env": "gym-Hopper-v5"}}}, "figures.figure4.env"),

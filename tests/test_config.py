@@ -16,10 +16,10 @@ def load(name):
 
 
 @pytest.mark.parametrize("name", ["config.yaml", "configs/tiny.yaml", "configs/paper.yaml", "configs/dmc.yaml",
-                                  "configs/gym.yaml"])
+                                  "configs/gym.yaml", "configs/atari.yaml"])
 def test_shipped_configs_are_valid(name):
     cfg = validate_config(load(name))
-    if name in ("configs/dmc.yaml", "configs/gym.yaml"):  # they extend config.yaml, as --configfile does
+    if name in ("configs/dmc.yaml", "configs/gym.yaml", "configs/atari.yaml"):  # they extend config.yaml, as --configfile does
         cfg = validate_config({**load("config.yaml"), **load(name)})
     assert cfg["td3"]["gamma"] == 0.99 and cfg["ppo"]["num_envs"] > 0
 
@@ -137,6 +137,25 @@ def test_host_stepped_envs_train_off_policy_learners_and_run_the_engine_studies(
             == ["ant", "halfcheetah", "hopper", "walker2d"])
     assert [e for e in paper["envs"] if e.startswith("dmc-")] == [
         "dmc-quadruped-walk", "dmc-quadruped-run", "dmc-humanoid-stand", "dmc-humanoid-walk", "dmc-humanoid-run"]
+
+
+def test_atari_games_train_ppo_atari_and_have_studies_of_their_own():
+    """An Atari game trains the Atari learner only, and the other learners never train on it; the
+    games get Figures 19-21 (the BTP with Figure 19's own sizes, of their PPO's policies) and none
+    of the other studies; the paper's config runs 5 Atari runs beside 20 Brax seeds."""
+    from workflow_lib.workflow.config import (algo_seeds, atari_games, btp_sizes, env_algos, figure_envs,
+                                              interpolation_algo, study_envs)
+
+    cfg = validate_config({**load("config.yaml"), "envs": ["hopper", "atari-Qbert"], "algos": ["td3", "ppo", "ppo_atari"],
+                           "atari": {"btp_pairs": 20}})
+    assert env_algos(cfg, "atari-Qbert") == ["ppo_atari"] and env_algos(cfg, "hopper") == ["td3", "ppo"]
+    assert all(study_envs(cfg, s) == ["hopper"] for s in ("interpolation", "failures", "algorithm1", "landscape"))
+    assert atari_games(cfg) == figure_envs(cfg, "figure21") == ["atari-Qbert"] and figure_envs(cfg, "figure6") == ["hopper"]
+    assert interpolation_algo(cfg, "atari-Qbert") == "ppo_atari" and interpolation_algo(cfg, "hopper") == "td3"
+    assert btp_sizes(cfg, "atari-Qbert") == {"btp_pairs": 20, "points": cfg["interpolation"]["points"]}
+    assert btp_sizes(cfg, "hopper") == {k: cfg["interpolation"][k] for k in ("btp_pairs", "points")}
+    paper = validate_config({**load("config.yaml"), **load("configs/paper.yaml")})
+    assert algo_seeds(paper, "ppo_atari") == [0, 1, 2, 3, 4] and len(algo_seeds(paper, "td3")) == 20
 
 
 @pytest.mark.parametrize("edit, key", [

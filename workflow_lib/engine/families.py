@@ -89,7 +89,8 @@ def host_policy(learner: ModuleType):
 
 @dataclasses.dataclass(frozen=True)
 class HostFamily:
-    """Simulators stepped from Python (envs/host.py: DM Control, Gymnasium's MuJoCo tasks).
+    """Simulators stepped from Python (envs/host.py: DM Control, Gymnasium's MuJoCo tasks;
+    envs/atari.py: the ALE's games, whose greedy policies act on stacked frames).
 
     s_I is a seed: every copy of a batch is reset with it, so all start from the same state (the
     paper's authors made their evaluation copies with one seed). Then one jitted policy call and

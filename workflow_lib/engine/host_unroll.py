@@ -121,8 +121,9 @@ class HostUnrollUpdate:
         _, root = fixed
         per, length = agent.config.num_envs, agent.config.unroll_length
         keys = jax.vmap(lambda i: jax.random.fold_in(root, i))(jnp.asarray(items))
-        k_collect, k_update = jnp.moveaxis(jax.vmap(jax.random.split)(keys), 1, 0)
-        seeds = np.asarray(jax.random.key_data(k_collect))
+        # Per sample: the games' reset seeds, the unroll's actions, the update's minibatch.
+        k_games, k_collect, k_update = jnp.moveaxis(jax.vmap(lambda k: jax.random.split(k, 3))(keys), 1, 0)
+        seeds = np.asarray(jax.random.key_data(k_games))
         batch = self.update_batch or len(items)
         parts = []
         for lo in range(0, len(items), batch):

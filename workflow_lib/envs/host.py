@@ -2,7 +2,9 @@
 as vectors of copies stepped from Python, one call per step for the whole batch.
 
 Names carry their family where it is not Brax: `dmc-<domain>-<task>` (dmc-quadruped-walk) and
-`gym-<id>` (gym-Hopper-v5); no "/" so that a name is a file name and a rule name as it stands.
+`gym-<id>` (gym-Hopper-v5), and `atari-<Game>` for the ALE's games (a family of its own,
+envs/atari.py, whose names and sizes this module dispatches); no "/" so that a name is a file
+name and a rule name as it stands.
 Observations are float32 vectors (DM Control's dict flattened in sorted key order); actions come
 in [-1, 1], as every policy here emits them, and are mapped linearly onto the task's bounds.
 Episodes have no time limit of their own here: the caller stops at its episode length (1000 for

@@ -116,6 +116,8 @@ def one_update(policy: Policy, kind: str, settings: Settings):
     """key -> the policy's actor parameters after the update of `kind` drawn with that key (what
     PURD sample i computes with key fold_in(root, i))."""
     _, post, _ = recipe(policy, kind, settings)
+    if isinstance(post, HostUnrollUpdate):
+        raise ValueError(f"{policy.algo}'s update collects its unroll on the host: sample it with purd.sample")
     learner, data = ALGORITHMS[policy.algo].module, update_data(policy)
     return lambda key: post.one(learner, policy.agent, data, key)
 

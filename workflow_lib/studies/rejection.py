@@ -1,7 +1,7 @@
 """Algorithm 1, post-update CVaR rejection (Sec. 4.2, A.9, A.10; SPEC "Algorithm 1").
 
-From an off-policy checkpoint (networks, targets, optimizer states, env, replay prefix), K
-proposals. A proposal takes one cycle of training exactly as training would (proposals: training's
+From an off-policy checkpoint (networks, targets, optimizer states, replay prefix, and on Brax
+the training env), K proposals. A proposal takes one cycle of training exactly as training would (proposals: training's
 own loop of the env's family): policy_delay env steps with exploration noise, each stored and
 followed by one training update, the last of which moves the actor and the targets (TD3: two
 steps, one actor step; SAC: one step); on a host-stepped task the env starts fresh (a checkpoint

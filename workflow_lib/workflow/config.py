@@ -142,6 +142,8 @@ def _check_semantics(config: dict) -> None:
         _check_distinct_checkpoints(algo, section)
         if "warmup_steps" in section and section["warmup_steps"] >= section["total_steps"]:
             raise ConfigError(f"config key '{algo}.warmup_steps': must be below {algo}.total_steps")
+        if (section.get("runs") or 0) > len(config["seeds"]):
+            raise ConfigError(f"config key '{algo}.runs': {section['runs']} runs, but seeds lists {len(config['seeds'])}")
         if "num_envs" in section and (section["num_envs"] * section["unroll_length"]) % section["num_minibatches"]:
             raise ConfigError(f"config key '{algo}.num_minibatches': must divide {algo}.num_envs * {algo}.unroll_length")
     resolve_choices(config)

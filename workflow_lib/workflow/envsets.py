@@ -85,24 +85,22 @@ def check_envs(config: dict) -> None:
     task only): README, "Host-stepped environments"."""
     for i, env in enumerate(config["envs"]):
         family = host_family(env)
-        if family is None:
-            if env not in BRAX_ENVS:
-                raise ConfigError(f"config key 'envs[{i}]': unknown env {env!r}; Brax envs are {', '.join(BRAX_ENVS)}, "
-                                  f"host-stepped ones dmc-<domain>-<task> (dmc-quadruped-walk) or gym-<id> "
-                                  f"(gym-Hopper-v5)")
-            continue
-        try:
-            split_host_env(env)
-        except ValueError as err:
-            raise ConfigError(f"config key 'envs[{i}]': {err}") from None
-        if importlib.util.find_spec(SIMULATOR_PACKAGES[family]) is None:
-            raise ConfigError(f"config key 'envs[{i}]': {env} needs the simulator package "
-                              f"{SIMULATOR_PACKAGES[family]}, not installed here: {EXTRA_HINTS[family]}")
+        if family is None and env not in BRAX_ENVS:
+            raise ConfigError(f"config key 'envs[{i}]': unknown env {env!r}; Brax envs are {', '.join(BRAX_ENVS)}, "
+                              f"host-stepped ones dmc-<domain>-<task> (dmc-quadruped-walk), gym-<id> (gym-Hopper-v5) "
+                              f"or atari-<Game> (atari-Breakout)")
+        if family is not None:
+            try:
+                split_host_env(env)
+            except ValueError as err:
+                raise ConfigError(f"config key 'envs[{i}]': {err}") from None
+            if importlib.util.find_spec(SIMULATOR_PACKAGES[family]) is None:
+                raise ConfigError(f"config key 'envs[{i}]': {env} needs the simulator package "
+                                  f"{SIMULATOR_PACKAGES[family]}, not installed here: {EXTRA_HINTS[family]}")
         if not env_algos(config, env):
-            what = ("Atari games train ppo_atari" if family == "atari" else
-                    "DM Control and Gymnasium tasks train the off-policy learners (td3, sac), PPO trains on Brax envs")
-            raise ConfigError(f"config key 'algos': {config['algos']} has no learner for the host-stepped env {env}: "
-                              f"{what}")
+            what = {None: "Brax envs train td3, sac and ppo", "atari": "Atari games train ppo_atari"}.get(
+                family, "DM Control and Gymnasium tasks train the off-policy learners (td3, sac)")
+            raise ConfigError(f"config key 'algos': {config['algos']} has no learner for the env {env}: {what}")
 
 
 # Where the config leaves a choice open (null): the paper's envs of each figure, and the paper's
@@ -137,12 +135,13 @@ def figure_envs(config: dict, figure: str) -> list[str]:
 def resolve_choices(config: dict) -> None:
     """Fill the open choices in place: figures.<figure>.env(s) become the paper's envs that the
     config trains, else its first env (figure3: all of them); landscape.algo and failures.algo
-    the paper's algorithm, else the first of algos; algorithm1.algo td3, else sac, else None (no
+    the paper's algorithm, else the first of algos not for Atari games only; algorithm1.algo td3, else sac, else None (no
     Algorithm 1 study). A value set by the user must be in envs/algos."""
     for study, paper in PAPER_ALGOS.items():
         algo = config[study]["algo"]
-        if algo is None:
-            algo = paper if paper in config["algos"] else config["algos"][0]
+        if algo is None:  # the paper's, else the first learner that is not for Atari games only
+            others = [a for a in config["algos"] if not plays_atari(a)] or config["algos"]
+            algo = paper if paper in config["algos"] else others[0]
         if algo not in config["algos"]:
             raise ConfigError(f"config key '{study}.algo': {algo!r} is not in algos {config['algos']}")
         config[study]["algo"] = algo

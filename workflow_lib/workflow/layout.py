@@ -101,7 +101,8 @@ def train_job_fields(config: dict, wildcards, algo: str, seeds) -> dict:
     section = config[algo]
     return {
         "env": wildcards.env,
-        "backend": config["backend"],
+        # A host-stepped simulator has no Brax backend: an edit of it leaves those runs be.
+        "backend": config["backend"] if host_family(wildcards.env) is None else "none",
         "algo": algo,
         "seeds": list(seeds),
         "total_steps": section["total_steps"],

@@ -111,10 +111,12 @@ def bc_purd_runtime(config: dict) -> int:
     return rollouts_runtime(config, cfg["teachers"] * cfg["logs"] * cfg["samples"])
 
 
-def algorithm1_mem(config: dict) -> int:
+def algorithm1_mem(config: dict, env: str | None = None) -> int:
     """MB for one run of Algorithm 1: its seed's replay buffer, held by each variant's current and
-    candidate state (four copies)."""
-    return train_mem(config, config["algorithm1"]["algo"], 4)
+    candidate state (four copies), and on a host-stepped env the proposal's batched copy in and
+    out of the host loop (two more)."""
+    copies = 6 if env is not None and host_family(env) is not None else 4
+    return train_mem(config, config["algorithm1"]["algo"], copies)
 
 
 def purd_mem(config: dict, algo: str) -> int:
