@@ -9,6 +9,9 @@ import numpy as np
 import pytest
 
 pytest.importorskip("ale_py")
+# Slow (2 trainings and 6 PURDs of a CNN on 2 cores): `python3 do.py test -m slow`. The suite's
+# default run covers the Atari study end to end (tests/test_atari_workflow.py), within CI's budget.
+pytestmark = pytest.mark.slow
 
 from workflow_lib.agents import ppo_atari as learner  # noqa: E402
 from workflow_lib.engine import host_unroll  # noqa: E402

@@ -22,7 +22,7 @@ def test_tiny_workflow_outputs(tiny_run):
         assert meta["env"] == "hopper" and f"step{meta['step']}" == path.stem
     assert len(list((tiny_run / "results" / "checkpoints").glob("hopper/*/seed*/replay.msgpack"))) == 2 * 2
     table = pl.read_parquet(tiny_run / "results" / "tables" / "learning_curves.parquet")
-    assert set(table["algo"]) == {"td3", "sac", "ppo", "ppo_atari"} and set(table["seed"]) == {0, 1}
+    assert set(table["algo"]) == {"td3", "sac", "ppo"} and set(table["seed"]) == {0, 1}
     assert (tiny_run / "results" / "figures" / "learning_curves.png").read_bytes()[:4] == b"\x89PNG"
     for log in (tiny_run / "logs" / "train" / "hopper").glob("*/*.log"):
         assert "steps/s" in log.read_text()  # progress lines while training
@@ -78,29 +78,6 @@ def test_tiny_workflow_host_stepped_env(tiny_run):
     assert set(evals["algo"]) == {"td3", "sac"}
     figure14 = snakemake(tiny_run, "figure14", "-n", "--configfile", "configs/tiny.yaml")
     assert "Nothing to be done" in figure14.stdout + figure14.stderr
-
-
-def test_tiny_workflow_atari_game(tiny_run):
-    """atari-Breakout (ale-py, stepped from the host): ppo_atari trains on it alone, its PURDs
-    (fresh unrolls, one update, greedy rollouts capped at atari.episode_length), statistics, the
-    BTP of its policies and Figures 19-21; no other study runs on it."""
-    results, env = tiny_run / "results", "atari-Breakout"
-    ckpts = sorted((results / "checkpoints" / env).glob("*/seed*/step*.msgpack"))
-    assert {p.parts[-3] for p in ckpts} == {"ppo_atari"} and len(ckpts) == 2 * 2
-    meta = checkpoint.read_header(ckpts[0], "agent")[0]
-    assert meta["family"] == "host" and meta["hyperparameters"]["total_updates"] == 2
-    purd = pl.read_parquet(results / "purd" / env / "ppo_atari" / "ppo_atari" / "seed1" / "step64.parquet")
-    assert purd.height == 12 and purd["length"].max() <= 60 and (purd["return"] >= 0).all()  # raw scores
-    stats = pl.read_parquet(results / "tables" / f"purd_stats_{env}_ppo_atari.parquet")
-    assert stats.height == 4
-    btp = pl.read_parquet(results / "tables" / "btp_atari.parquet")
-    assert set(btp["env"]) == {env, "all"} and ((btp["btp"] >= 0) & (btp["btp"] <= 1)).all()
-    for name in ("figure19.png", "figure20.png", "figure21.png", f"purd_map_{env}.png"):
-        assert (results / "figures" / name).read_bytes()[:4] == b"\x89PNG", name
-    assert not (results / "interpolation" / env / "paths.parquet").exists()  # Table 2's paths: not on games
-    assert not (results / "failures" / env).exists()
-    evals = pl.read_parquet(results / "tables" / "learning_curves.parquet").filter(pl.col("env") == env)
-    assert set(evals["algo"]) == {"ppo_atari"} and (evals["length"] <= 60).all()
 
 
 def test_tiny_workflow_landscape_and_failures(tiny_run):
@@ -227,17 +204,17 @@ def test_more_purd_samples_rerun_sampling_and_after_but_no_training(tiny_run, tm
     jobs = planned(tiny_run, tmp_path, "purd:\n  samples: 16\n")
     # Hopper's and dmc-quadruped-walk's (TD3 and SAC; interpolation and failures on both, the other
     # studies and Figure 4's gaits on hopper).
-    downstream = {"purd_stats": 6, "purd_map": 3, "atari_purd_figure": 2, "landscape_picks": 1, "landscape_grid": 2, "landscape_purd": 1,
+    downstream = {"purd_stats": 5, "purd_map": 2, "landscape_picks": 1, "landscape_grid": 2, "landscape_purd": 1,
                   "landscape_gait": 1, "landscape_figure": 1, "landscape_zooms": 1, "failures_picks": 2,
                   "failures": 2, "failures_figure": 2, "failure_gaits": 1, "interpolation_pairs": 2, "interpolation_paths": 4,
                   "interpolation_figure": 3, "table2_pairs": 1, "algorithm1_starts": 1, "algorithm1": 1,
                   "algorithm1_table": 1, "algorithm1_figure": 3, "cvar_ranks_figure": 1, "start_states_figure": 1,
                   "bc_table": 1, "bc_figure": 1, "all": 1}
-    assert jobs == {"purd_td3": 4, "purd_sac": 4, "purd_ppo": 2, "purd_ppo_atari": 2, **downstream}  # a job per run
+    assert jobs == {"purd_td3": 4, "purd_sac": 4, "purd_ppo": 2, **downstream}  # a job per run
 
 
 @pytest.mark.parametrize("edit, rule, jobs", [
-    ("figures:\n  purd_map:\n    highlights: 2\n", "purd_map", 3),  # each env's: hopper's, DMC's and Atari's
+    ("figures:\n  purd_map:\n    highlights: 2\n", "purd_map", 2),  # each env's: hopper's and DMC's
     ("figures:\n  figure1:\n    frames: 4\n", "landscape_figure", 1),
     ("figures:\n  figure25:\n    alphas: [0.05, 1.0]\n", "cvar_ranks_figure", 1),
 ])
@@ -263,11 +240,11 @@ def test_a_landscape_option_reruns_only_the_landscape(tiny_run, tmp_path):
 def test_a_new_seed_trains_only_that_seed_and_reaggregates(tiny_run, tmp_path):
     jobs = planned(tiny_run, tmp_path, "seeds: [0, 1, 2]\n")
     trained = {rule for rule in jobs if rule.startswith("train_")}
-    assert len(trained) == 3 + 2 + 1 and all(rule.endswith("seed2") for rule in trained)  # hopper's, DMC's, Atari's
-    assert {training_algo(rule) for rule in trained} == {"td3", "sac", "ppo", "ppo_atari"}
-    sampling = {rule: n for rule, n in jobs.items() if rule.startswith("purd_") and rule != "purd_stats"}
-    assert sampling == {"purd_td3": 2, "purd_sac": 2, "purd_ppo": 1, "purd_ppo_atari": 1}  # a job for each new run
-    assert jobs["purd_stats"] == 6 and jobs["purd_map"] == 3  # a table per (env, algo), a map per env
+    assert len(trained) == 3 + 2 and all(rule.endswith("seed2") for rule in trained)  # hopper's and DMC's
+    assert {training_algo(rule) for rule in trained} == {"td3", "sac", "ppo"}
+    sampling = {rule: n for rule, n in jobs.items() if rule in ("purd_td3", "purd_sac", "purd_ppo", "purd_gaussian")}
+    assert sampling == {"purd_td3": 2, "purd_sac": 2, "purd_ppo": 1}  # a job for each new run
+    assert jobs["purd_stats"] == 5 and jobs["purd_map"] == 2  # a table per (env, algo), a map per env
     for rule in ("learning_curves_table", "learning_curves"):
         assert jobs[rule] == 1
 
@@ -295,8 +272,7 @@ def test_report_shows_every_figure_in_chromium(tiny_run, chromium_installed):
     result = snakemake(tiny_run, "--report", "report.html", "--configfile", "configs/tiny.yaml")
     assert result.returncode == 0, result.stderr[-3000:]
     found = report_check.inspect_report(tiny_run / "report.html")
-    figures = {"learning_curves", "purd_map_hopper", "purd_map_dmc-quadruped-walk", "purd_map_atari-Breakout",
-               "figure19", "figure20", "figure21", "figure1_hopper",
+    figures = {"learning_curves", "purd_map_hopper", "purd_map_dmc-quadruped-walk", "figure1_hopper",
                "figure27_hopper", "figure3", "figure23", "figure4_hopper", "figure5", "figure6", "figure8", "figure9", "figure7", "figure24", "figure25",
                "figure26", "figure10", "figure22"}
     pages = {f"results/figures/{p}.html" for p in ("figure4_hopper_success", "figure4_hopper_failure", "table2",
@@ -375,13 +351,11 @@ def test_a_statistics_edit_reruns_no_training_and_no_sampling(tiny_run, tmp_path
     assert not any(training_algo(rule) for rule in jobs)
     # Neither the PURDs nor the studies that sample without reading the statistics: the BTP's pairs are
     # random, the start states and the clones' teachers come from the config.
-    assert not {"purd_td3", "purd_sac", "purd_ppo", "purd_ppo_atari", "btp", "start_states", "bc_train",
-                "bc_purd"} & set(jobs)
+    assert not {"purd_td3", "purd_sac", "purd_ppo", "btp", "start_states", "bc_train", "bc_purd"} & set(jobs)
     # The studies that pick their policies from the (bootstrapped) statistics do rerun: a different
     # resampling may pick other policies (the landscape's pair, Table 2's pairs, Algorithm 1's starts,
     # the failures' noisy policies).
-    assert jobs == {"purd_stats": 6, "purd_map": 3, "atari_purd_figure": 2, "atari_btp_figure": 1, **LANDSCAPE,
-                    "failures_picks": 2, "failures": 2,
+    assert jobs == {"purd_stats": 5, "purd_map": 2, **LANDSCAPE, "failures_picks": 2, "failures": 2,
                     "failures_figure": 2, "failure_gaits": 1, "interpolation_pairs": 2, "interpolation_paths": 4,
                     "interpolation_figure": 3, "table2_pairs": 1, "algorithm1_starts": 1, "algorithm1": 1,
                     "algorithm1_table": 1, "algorithm1_figure": 3, "cvar_ranks_figure": 1,
@@ -391,8 +365,8 @@ def test_a_statistics_edit_reruns_no_training_and_no_sampling(tiny_run, tmp_path
 
 @pytest.mark.parametrize("edit, jobs", [
     # Only the perturbed paths and the BTP perturb their points (the plain paths leave sigma unused).
-    ("interpolation:\n  sigma: 0.001\n", {"interpolation_paths": 2, "interpolation_figure": 1, "btp": 3,
-                                         "btp_figure": 1, "atari_btp_figure": 1}),  # Figure 19's BTP too
+    ("interpolation:\n  sigma: 0.001\n", {"interpolation_paths": 2, "interpolation_figure": 1, "btp": 2,
+                                         "btp_figure": 1}),
     # The BTP reads the interpolation keys it uses, not the whole section.
     ("interpolation:\n  perturbations: 4\n", {"interpolation_paths": 2, "interpolation_figure": 1}),
 ])
