@@ -2,32 +2,6 @@
 # the BTP of random pairs of its policies (Figure 19, as Figure 6).
 
 
-def atari_stats_tables(wildcards):
-    """The statistics tables of the config's games (their Atari learner's policies)."""
-    return layout.stats_tables(config, atari_games(config))
-
-
-def atari_purds(wildcards):
-    """Figure 20's input: the PURDs of every policy of the games (it draws chosen ones)."""
-    return (
-        [p for env in atari_games(config) for p in layout.own_purds(config, env)]
-        if wildcards.name == "figure20"
-        else []
-    )
-
-
-def atari_scale():
-    """The study's size, for the Atari figures' titles (the laptop study is far from the paper's)."""
-    algo = next((a for a in config["algos"] if ALGORITHMS[a].pixels), None)
-    if algo is None:
-        return ""
-    steps = config[algo]["total_steps"]
-    return (
-        f"{len(algo_seeds(config, algo))} runs x {steps:,} steps, {len(config[algo]['checkpoints'])} policies per run, "
-        f"N = {config['purd']['samples']}"
-    )
-
-
 rule atari_btp_figure:
     input:
         [layout.interpolation_file(e, "btp") for e in atari_games(config)],
