@@ -1,8 +1,8 @@
 """The Atari study end to end on a tiny config (configs/tiny.yaml with configs/tiny_atari.yaml):
-ppo_atari trains on atari-Breakout (ale-py, stepped from the host), its PURDs (fresh unrolls, one
-update, greedy rollouts capped at atari.episode_length), statistics, the BTP of its policies and
-Figures 19-21, and their report. Not in the workflow tests' xdist group: it runs on the other
-worker, beside the tiny run."""
+ppo_atari trains one run on atari-Breakout (ale-py, stepped from the host), its PURDs (fresh
+unrolls, one update, greedy rollouts capped at atari.episode_length), statistics, Figures 20 and
+21 and their report; Figure 19 (the BTP, whose jobs the Brax tiny run exercises) is planned with
+two runs. Not in the workflow tests' xdist group: it runs on the other worker, beside the tiny run."""
 
 import polars as pl
 import pytest
@@ -18,35 +18,38 @@ ENV = "atari-Breakout"
 @pytest.fixture(scope="module")
 def atari_run(tmp_path_factory):
     work = copy_workflow(tmp_path_factory.mktemp("atari_workflow"))
-    result = snakemake(work, "figure19", "figure20", "figure21", "--cores", "2", *CONFIG, timeout=900)
+    result = snakemake(work, "figure20", "figure21", "--cores", "2", *CONFIG, timeout=900)
     assert result.returncode == 0, result.stderr[-3000:]
     return work
 
 
-def test_the_games_train_ppo_atari_and_sample_their_purds(atari_run):
+def test_the_games_train_ppo_atari_and_sample_their_purds(atari_run, tmp_path):
     results = atari_run / "results"
     ckpts = sorted((results / "checkpoints" / ENV).glob("*/seed*/step*.msgpack"))
-    assert {p.parts[-3] for p in ckpts} == {"ppo_atari"} and len(ckpts) == 2 * 2
+    assert [p.relative_to(results / "checkpoints" / ENV).as_posix() for p in ckpts] == [
+        "ppo_atari/seed0/step32.msgpack", "ppo_atari/seed0/step64.msgpack"]  # ppo_atari.runs: 1
     meta = checkpoint.read_header(ckpts[0], "agent")[0]
     assert meta["family"] == "host" and meta["hyperparameters"]["total_updates"] == 2
-    purd = pl.read_parquet(results / "purd" / ENV / "ppo_atari" / "ppo_atari" / "seed1" / "step64.parquet")
+    purd = pl.read_parquet(results / "purd" / ENV / "ppo_atari" / "ppo_atari" / "seed0" / "step64.parquet")
     assert purd.height == 12 and purd["length"].max() <= 60 and (purd["return"] >= 0).all()  # raw scores
-    assert pl.read_parquet(results / "tables" / f"purd_stats_{ENV}_ppo_atari.parquet").height == 4
-    btp = pl.read_parquet(results / "tables" / "btp_atari.parquet")
-    assert set(btp["env"]) == {ENV, "all"} and ((btp["btp"] >= 0) & (btp["btp"] <= 1)).all()
-    for name in ("figure19.png", "figure20.png", "figure21.png"):
+    assert pl.read_parquet(results / "tables" / f"purd_stats_{ENV}_ppo_atari.parquet").height == 2
+    for name in ("figure20.png", "figure21.png"):
         assert (results / "figures" / name).read_bytes()[:4] == b"\x89PNG", name
-    assert not (results / "interpolation" / ENV / "paths.parquet").exists()  # Table 2's paths: not on games
     evals = pl.read_parquet(results / "train" / ENV / "ppo_atari" / "seed0" / "eval.parquet")
     assert evals["step"].to_list() == [32, 64] and (evals["length"] <= 60).all()  # greedy, capped
     again = snakemake(atari_run, "figure21", "-n", *CONFIG)
     assert "Nothing to be done" in again.stdout + again.stderr
+    (tmp_path / "two_runs.yaml").write_text("ppo_atari:\n  runs: null\n")
+    figure19 = snakemake(atari_run, "figure19", "-n", *CONFIG, str(tmp_path / "two_runs.yaml"))
+    assert figure19.returncode == 0, figure19.stderr[-2000:]
+    plan = figure19.stdout + figure19.stderr
+    assert "btp" in plan and "atari_btp_figure" in plan and "interpolation_paths" not in plan
 
 
 def test_the_report_shows_the_atari_figures_with_their_captions(atari_run):
-    result = snakemake(atari_run, "figure19", "figure20", "figure21", "--report", "report.html", *CONFIG)
+    result = snakemake(atari_run, "figure20", "figure21", "--report", "report.html", *CONFIG)
     assert result.returncode == 0, result.stderr[-3000:]
     page = (atari_run / "report.html").read_text()
-    for name in ("figure19.png", "figure20.png", "figure21.png"):
+    for name in ("figure20.png", "figure21.png"):
         assert name in page
-    assert "Below-Threshold Proportion of random pairs of PPO policies" in page and "seeds [0, 1]" in page
+    assert "post-update return distribution of every PPO policy" in page and "seeds [0]" in page
