@@ -111,7 +111,7 @@ def training_cases(env: str, seeds: int, iterations: int, hp) -> dict[str, float
     per_iteration = hp.num_envs * hp.unroll_length
     carry = side.advance(carry, 0, per_iteration, True, True, 1)  # compiles
     t0 = time.perf_counter()
-    side.advance(carry, 0, iterations * per_iteration, True, True, 1)
+    carry = side.advance(carry, 0, iterations * per_iteration, True, True, 1)  # donates its input carry
     trained = iterations * per_iteration / (time.perf_counter() - t0)
     act = host_unroll.act_program(algo.module, False)
     obs, keys = side.obs, carry.key
