@@ -5,13 +5,16 @@ import sys
 
 from workflow_lib.agents.registry import ALGORITHMS, off_policy
 from workflow_lib.workflow.config import (
+    ATARI_FIGURES,
     ConfigError,
     algo_seeds,
     atari_games,
     btp_sizes,
     env_algos,
+    episode_length,
     figure_envs,
     interpolation_algo,
+    learner_episode_length,
     load_config_file,
     study_envs,
     validate_config,
@@ -59,17 +62,17 @@ def purd_settings(kind, section=None):
     return {
         "n": (section or purd)["samples"],
         "batch_size": (section or purd)["batch_size"],
-        "update_batch": purd["ppo_update_batch"] if kind in ("ppo", "ppo_atari") else 0,
+        # an on-policy update collects its own unroll: update_batch of them at once
+        "update_batch": purd["ppo_update_batch"] if kind in ALGORITHMS and not off_policy(kind) else 0,
         "sigma": purd["sigma"] if kind == "gaussian" else 0.0,
-        # ppo_atari plays Atari games only, whose rollouts have their own cap
-        "episode_length": config["atari"]["episode_length"] if kind == "ppo_atari" else config["episode_length"],
+        "episode_length": learner_episode_length(config, kind),  # the Gaussian update: gaussian_purd_settings
         "with_rewards": purd["per_step_rewards"] and section is None,  # the studies keep returns only
     }
 
 
 def gaussian_purd_settings(wildcards):
     """params.settings of a Gaussian PURD job: as any PURD's, capped as its env's rollouts are."""
-    return {**purd_settings("gaussian"), "episode_length": layout.episode_length(config, wildcards.env)}
+    return {**purd_settings("gaussian"), "episode_length": episode_length(config, wildcards.env)}
 
 
 def purd_runtime(wildcards):
@@ -342,8 +345,7 @@ def algorithm1_figure_confidence(wildcards):
 
 # Algorithm 1's figures: built where the config has an off-policy learner (algorithm1.algo).
 ALGORITHM1_FIGURES = ("figure7", "figure24", "figure25", "figure26")
-# The Atari study's figures (A.6): built where the config names Atari games.
-ATARI_FIGURES = ("figure19", "figure20", "figure21")
+# The Atari study's figures (A.6, config.ATARI_FIGURES) are built where the config names Atari games.
 # The appendix studies of TD3 runs (Figure 10, Figure 22 and its table): built where td3 is in algos.
 TD3_FIGURES = ("figure10", "figure22")
 BC_TABLES = {

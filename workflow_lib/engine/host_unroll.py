@@ -42,7 +42,7 @@ def as_rollouts(learner: ModuleType, unroll: Unroll):
     group_first = lambda x: np.swapaxes(x, 0, 1)  # noqa: E731
     return learner.FrameRollout(obs=group_first(obs), action=group_first(unroll.action).astype(np.int32),
                                 reward=group_first(unroll.reward), terminal=group_first(unroll.terminal).astype(np.float32),
-                                truncated=np.zeros(group_first(unroll.reward).shape, np.float32),
+                                truncated=np.zeros_like(group_first(unroll.reward)),
                                 logp=group_first(unroll.logp))
 
 

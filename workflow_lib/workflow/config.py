@@ -11,10 +11,13 @@ import jsonschema
 import yaml
 
 from workflow_lib.core.errors import ConfigError
-from workflow_lib.workflow.envsets import (atari_games, btp_sizes, check_envs, check_study_envs, env_algos, figure_envs,
-                                           interpolation_algo, resolve_choices, study_envs)
+from workflow_lib.workflow.envsets import (ATARI_FIGURES, atari_games, btp_sizes, check_envs, check_study_envs,
+                                           env_algos, episode_length, figure_envs, interpolation_algo,
+                                           learner_episode_length, resolve_choices, study_envs)
 
-__all__ = ["ConfigError", "algo_seeds", "atari_games", "btp_sizes", "env_algos", "figure_envs", "interpolation_algo", "study_envs"]  # with the validation below, what the rules import
+# With the validation below, what the rules and the other workflow modules import.
+__all__ = ["ATARI_FIGURES", "ConfigError", "algo_seeds", "atari_games", "btp_sizes", "env_algos", "episode_length",
+           "figure_envs", "interpolation_algo", "learner_episode_length", "study_envs"]
 
 SCHEMA_PATH = Path(__file__).resolve().parents[2] / "schemas" / "config.schema.yaml"
 

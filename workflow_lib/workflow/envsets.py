@@ -48,6 +48,17 @@ def study_envs(config: dict, study: str | None = None) -> list[str]:
             and (algo is None or algo in env_algos(config, env))]
 
 
+def episode_length(config: dict, env: str) -> int:
+    """The cap of an env's training episodes and evaluation rollouts: an Atari game's own (its
+    games are longer; its training copies truncate themselves), else episode_length."""
+    return config["atari"]["episode_length"] if host_family(env) == "atari" else config["episode_length"]
+
+
+def learner_episode_length(config: dict, algo: str) -> int:
+    """The rollout cap of a learner's PURDs: an Atari learner plays Atari games only."""
+    return config["atari"]["episode_length"] if plays_atari(algo) else config["episode_length"]
+
+
 def atari_games(config: dict) -> list[str]:
     """The config's Atari games: their PPO's PURDs (Figures 20, 21) and BTP (Figure 19)."""
     return [env for env in config["envs"] if host_family(env) == "atari"]

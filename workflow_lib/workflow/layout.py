@@ -7,7 +7,7 @@ from pathlib import Path
 
 from workflow_lib.agents.registry import off_policy
 from workflow_lib.envs.host import host_family
-from workflow_lib.workflow.config import algo_seeds, env_algos, study_envs
+from workflow_lib.workflow.config import algo_seeds, env_algos, episode_length, study_envs
 
 RESULTS = Path("results")
 LOGS = Path("logs")
@@ -85,12 +85,6 @@ def kept_state_every(config: dict, env: str, algo: str) -> int:
     """The run's state_every: off-policy runs on Brax keep env states for Figure 10 (0: none);
     a host-stepped simulator's state is not kept (Figure 10 is a Brax study here)."""
     return 0 if host_family(env) is not None else config[algo].get("state_every", 0)
-
-
-def episode_length(config: dict, env: str) -> int:
-    """The cap of an env's training episodes and evaluation rollouts: an Atari game's own (its
-    games are longer; its training copies truncate themselves), else episode_length."""
-    return config["atari"]["episode_length"] if host_family(env) == "atari" else config["episode_length"]
 
 
 RUN_KEYS = ("total_steps", "checkpoints", "warmup_steps", "log_every", "state_every", "runs")

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import math
 
-from workflow_lib.agents.registry import off_policy, plays_atari
+from workflow_lib.agents.registry import off_policy
 from workflow_lib.envs.host import host_family
-from workflow_lib.workflow.config import btp_sizes, kept_states
+from workflow_lib.workflow.config import btp_sizes, kept_states, learner_episode_length
 
 
 def _minutes(config: dict, seconds: float) -> int:
@@ -41,7 +41,7 @@ def train_mem(config: dict, algo: str, n_seeds: int) -> int:
 def purd_env_steps(config: dict, algo: str, n: int | None = None) -> int:
     """Env steps of a PURD job of n samples (default purd.samples): n rollouts, plus for PPO each
     sample's own fresh unroll (SPEC)."""
-    steps = config["atari"]["episode_length"] if plays_atari(algo) else config["episode_length"]
+    steps = learner_episode_length(config, algo)
     if not off_policy(algo):  # on-policy (PPO): each sample's update collects a fresh unroll
         steps += config[algo]["num_envs"] * config[algo]["unroll_length"]
     return (config["purd"]["samples"] if n is None else n) * steps
