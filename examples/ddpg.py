@@ -19,7 +19,7 @@ import optax
 from flax import struct
 from flax.training.train_state import TrainState
 
-from workflow_lib.agents.networks import MLP, DeterministicActor, actor_params, train_state, with_actor_params  # noqa: F401
+from workflow_lib.agents.networks import MLP, DeterministicActor, actor_params, shared, train_state, with_actor_params  # noqa: F401
 from workflow_lib.agents.replay import buffer_sample
 
 
@@ -59,9 +59,9 @@ class DDPGState:
 def init(key, obs_size: int, action_size: int, config: DDPGConfig = DDPGConfig()) -> DDPGState:
     k_actor, k_critic = jax.random.split(key)
     obs, act = jnp.zeros((1, obs_size)), jnp.zeros((1, action_size))
-    tx = optax.adam(config.learning_rate, eps=config.adam_eps)
-    actor = train_state(DeterministicActor(config.hidden, action_size), k_actor, tx, obs)
-    critic = train_state(Critic(config.hidden), k_critic, tx, obs, act)
+    tx = shared(optax.adam, config.learning_rate, eps=config.adam_eps)  # shared: see networks.shared
+    actor = train_state(shared(DeterministicActor, config.hidden, action_size), k_actor, tx, obs)
+    critic = train_state(shared(Critic, config.hidden), k_critic, tx, obs, act)
     return DDPGState(actor, critic, actor.params, critic.params, config)
 
 

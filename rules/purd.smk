@@ -27,6 +27,7 @@ for _algo in config["algos"]:
             layout.log("purd", "{env}", _algo, _algo, "seed{seed}"),
         benchmark:
             layout.benchmark("purd", "{env}", _algo, _algo, "seed{seed}")
+        priority: 1  # after training: most studies read the PURDs or their statistics
         conda:
             "../envs/jax.yaml"
         threads: config["resources"]["purd_threads"]

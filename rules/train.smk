@@ -3,7 +3,8 @@
 # and the algo's checkpoint steps are in its file names, and literal outputs keep Snakemake's
 # lookup of a file's producer independent of the seed count). One thread by default: the jobs'
 # small matmuls run faster side by side, a job to a core, than one job over all cores
-# (runtime.claim_cores); a profile can give them more (set-threads).
+# (runtime.claim_cores); a profile can give them more (set-threads). First in the queue (priority):
+# the longest jobs, on which every study waits.
 import re
 
 from workflow_lib.workflow import blocks
@@ -32,6 +33,7 @@ for _algo in config["algos"]:
                 blocks.log_path(_block),
             benchmark:
                 blocks.benchmark_path(_block)
+            priority: 2
             conda:
                 "../envs/jax.yaml"
             threads: 1

@@ -16,7 +16,6 @@ are computed on the fly: the same as relabelling the dataset, without a relabell
 from __future__ import annotations
 
 import dataclasses
-import functools
 
 import jax
 import jax.numpy as jnp
@@ -26,7 +25,7 @@ from flax.training.train_state import TrainState
 
 from workflow_lib.core.trees import strong_types
 from workflow_lib.agents.networks import (  # noqa: F401  (actor accessors: this module's PURD interface)
-    DeterministicActor, actor_params, train_state, with_actor_params,
+    DeterministicActor, actor_params, shared, train_state, with_actor_params,
 )
 from workflow_lib.agents.replay import ReplayBuffer, buffer_sample
 
@@ -54,20 +53,16 @@ class BCState:
     config: BCConfig = struct.field(pytree_node=False)
 
 
-@functools.lru_cache(maxsize=None)
-def _networks(config: BCConfig, action_size: int) -> tuple[DeterministicActor, optax.GradientTransformation]:
-    # One module and optimizer per config: clones of different teachers then have equal static
-    # parts, so they stack with jax.tree.map and reuse each other's compiled programs.
-    return DeterministicActor(config.hidden, action_size), optax.adam(config.learning_rate, eps=config.adam_eps)
-
-
 def init(key: jax.Array, teacher, dataset_size, config: BCConfig = BCConfig()) -> BCState:
     """A fresh clone of `teacher` (a TD3 agent) to be trained on the prefix [0, dataset_size)."""
     params = actor_params(teacher)
     layers = params["params"]["MLP_0"]
     obs_size = layers["Dense_0"]["kernel"].shape[0]
     action_size = layers[f"Dense_{len(layers) - 1}"]["kernel"].shape[1]
-    module, tx = _networks(config, action_size)
+    # Clones of different teachers have equal static parts (networks.shared), so they stack with
+    # jax.tree.map and reuse each other's compiled programs.
+    module = shared(DeterministicActor, config.hidden, action_size)
+    tx = shared(optax.adam, config.learning_rate, eps=config.adam_eps)
     actor = train_state(module, key, tx, jnp.zeros((1, obs_size)))
     if jax.tree.map(jnp.shape, actor.params) != jax.tree.map(jnp.shape, params):
         raise ValueError(f"BC hidden={config.hidden} must be the teacher's architecture (its actor labels the data)")

@@ -3,6 +3,7 @@ the Nature CNN actor-critic of Atari PPO."""
 
 from __future__ import annotations
 
+import functools
 from typing import Callable, Sequence
 
 import flax.linen as nn
@@ -12,6 +13,17 @@ import optax
 from flax.training.train_state import TrainState
 
 ACTIVATIONS: dict[str, Callable] = {"relu": nn.relu, "tanh": nn.tanh}
+
+
+@functools.lru_cache(maxsize=None)
+def shared(factory: Callable, *args, **kwargs):
+    """factory(*args, **kwargs), made once per process for equal (hashable) arguments: for the
+    modules and optimizers an agent state keeps in its static fields (a module's `apply`, a
+    TrainState's `tx`). Two loads of a checkpoint must give states whose static fields compare
+    equal, or every jitted program traces and lowers again for each checkpoint (9 s per policy of
+    a tiny PPO PURD job on this CPU): a bound method compares its module by identity, and optax
+    builds new closures on every call."""
+    return factory(*args, **kwargs)
 
 
 class MLP(nn.Module):

@@ -14,7 +14,7 @@ from flax import struct
 from flax.training.train_state import TrainState
 
 from workflow_lib.envs.carry import EnvCarry, Transition, env_step
-from workflow_lib.agents.networks import PPOActor, ValueNet
+from workflow_lib.agents.networks import PPOActor, ValueNet, shared
 
 
 @dataclasses.dataclass(frozen=True)
@@ -55,14 +55,19 @@ class Rollout:
     logp: jax.Array
 
 
+def optimizer(max_grad_norm: float, learning_rate, adam_eps: float) -> optax.GradientTransformation:
+    """Global-norm clipping, then Adam: one optimizer over all of PPO's networks (ppo_atari's too)."""
+    return optax.chain(optax.clip_by_global_norm(max_grad_norm), optax.adam(learning_rate, eps=adam_eps))
+
+
 def init(key: jax.Array, obs_size: int, action_size: int, config: PPOConfig = PPOConfig()) -> PPOState:
     """Fresh actor and critic with one optimizer (global-norm clipping, then Adam)."""
     k_actor, k_critic = jax.random.split(key)
     obs = jnp.zeros((1, obs_size))
-    actor = PPOActor(config.hidden, action_size, config.activation)
-    critic = ValueNet(config.hidden, config.activation)
+    actor = shared(PPOActor, config.hidden, action_size, config.activation)
+    critic = shared(ValueNet, config.hidden, config.activation)
     params = {"actor": actor.init(k_actor, obs), "critic": critic.init(k_critic, obs)}
-    tx = optax.chain(optax.clip_by_global_norm(config.max_grad_norm), optax.adam(config.learning_rate, eps=config.adam_eps))
+    tx = shared(optimizer, config.max_grad_norm, config.learning_rate, config.adam_eps)
     return PPOState(TrainState.create(apply_fn=None, params=params, tx=tx), actor.apply, critic.apply, config)
 
 

@@ -29,7 +29,7 @@ from flax import struct
 from flax.training.train_state import TrainState
 
 from workflow_lib.agents import ppo
-from workflow_lib.agents.networks import AtariActorCritic
+from workflow_lib.agents.networks import AtariActorCritic, shared
 
 ACTOR = ("trunk", "actor")  # the parameters the policy reads: what a post-update sample changes
 
@@ -93,13 +93,16 @@ def learning_rate(config: PPOAtariConfig) -> optax.Schedule:
     return schedule
 
 
+def _optimizer(config: PPOAtariConfig) -> optax.GradientTransformation:
+    return ppo.optimizer(config.max_grad_norm, learning_rate(config), config.adam_eps)
+
+
 def init(key: jax.Array, obs_shape: tuple[int, ...], action_size: int,
          config: PPOAtariConfig = PPOAtariConfig()) -> PPOAtariState:
     """A fresh agent for frames of `obs_shape` (e.g. (4, 84, 84)) and `action_size` actions."""
-    net = AtariActorCritic(action_size)
+    net = shared(AtariActorCritic, action_size)
     params = net.init(key, jnp.zeros((1,) + tuple(obs_shape), jnp.uint8))["params"]
-    tx = optax.chain(optax.clip_by_global_norm(config.max_grad_norm),
-                     optax.adam(learning_rate(config), eps=config.adam_eps))
+    tx = shared(_optimizer, config)
     return PPOAtariState(TrainState.create(apply_fn=None, params=params, tx=tx), net.apply, config)
 
 

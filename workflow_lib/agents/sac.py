@@ -14,7 +14,7 @@ from flax.training.train_state import TrainState
 from workflow_lib.agents.replay import ReplayBuffer, buffer_sample
 from workflow_lib.envs.carry import Transition
 from workflow_lib.agents.networks import (  # noqa: F401  (actor accessors: this module's PURD interface)
-    GaussianActor, TwinCritic, actor_params, train_state, with_actor_params,
+    GaussianActor, TwinCritic, actor_params, shared, train_state, with_actor_params,
 )
 
 
@@ -49,9 +49,9 @@ def init(key: jax.Array, obs_size: int, action_size: int, config: SACConfig = SA
     """Fresh networks and Adam states, temperature at its initial value."""
     k_actor, k_critic = jax.random.split(key)
     obs, act = jnp.zeros((1, obs_size)), jnp.zeros((1, action_size))
-    tx = optax.adam(config.learning_rate, eps=config.adam_eps)
-    actor = train_state(GaussianActor(config.hidden, action_size), k_actor, tx, obs)
-    critic = train_state(TwinCritic(config.hidden), k_critic, tx, obs, act)
+    tx = shared(optax.adam, config.learning_rate, eps=config.adam_eps)
+    actor = train_state(shared(GaussianActor, config.hidden, action_size), k_actor, tx, obs)
+    critic = train_state(shared(TwinCritic, config.hidden), k_critic, tx, obs, act)
     log_alpha = TrainState.create(
         apply_fn=None, params={"log_alpha": jnp.log(jnp.asarray(config.init_temperature, jnp.float32))}, tx=tx
     )

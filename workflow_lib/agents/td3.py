@@ -14,7 +14,7 @@ from flax.training.train_state import TrainState
 from workflow_lib.agents.replay import ReplayBuffer, buffer_sample
 from workflow_lib.envs.carry import Transition
 from workflow_lib.agents.networks import (  # noqa: F401  (actor accessors: this module's PURD interface)
-    DeterministicActor, TwinCritic, actor_params, train_state, with_actor_params,
+    DeterministicActor, TwinCritic, actor_params, shared, train_state, with_actor_params,
 )
 
 
@@ -49,9 +49,9 @@ def init(key: jax.Array, obs_size: int, action_size: int, config: TD3Config = TD
     """Fresh networks and Adam states; targets start equal to the online networks."""
     k_actor, k_critic = jax.random.split(key)
     obs, act = jnp.zeros((1, obs_size)), jnp.zeros((1, action_size))
-    tx = optax.adam(config.learning_rate, eps=config.adam_eps)
-    actor = train_state(DeterministicActor(config.hidden, action_size), k_actor, tx, obs)
-    critic = train_state(TwinCritic(config.hidden), k_critic, tx, obs, act)
+    tx = shared(optax.adam, config.learning_rate, eps=config.adam_eps)
+    actor = train_state(shared(DeterministicActor, config.hidden, action_size), k_actor, tx, obs)
+    critic = train_state(shared(TwinCritic, config.hidden), k_critic, tx, obs, act)
     return TD3State(actor, critic, actor.params, critic.params, config)
 
 
