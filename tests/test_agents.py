@@ -110,3 +110,18 @@ def test_replay_prefix_sampling():
     sample = buffer_sample(buf, jax.random.key(0), 1000, prefix=3)
     assert set(np.asarray(sample.reward).tolist()) == {0.0, 1.0, 2.0}
     assert set(np.asarray(buffer_sample(buf, jax.random.key(1), 1000).reward).tolist()) == set(map(float, range(6)))
+
+
+@pytest.mark.parametrize("name", ["td3", "sac", "ppo", "ppo_atari"])
+def test_two_agents_of_one_config_share_their_static_fields(name):
+    """Two inits (two loaded checkpoints) have equal tree structures, modules and optimizers
+    included: a jitted program traced for one agent runs the other without tracing again."""
+    algo = ALGORITHMS[name]
+    obs = (4, 84, 84) if name == "ppo_atari" else 5
+    config = algo.make_config({} if name == "ppo_atari" else {"hidden": [8, 8]})
+    first, second = (algo.module.init(jax.random.key(k), obs, 3, algo.make_config(config.__dict__)) for k in (0, 1))
+    assert jax.tree.structure(first) == jax.tree.structure(second)
+    traced = []
+    leaves = jax.jit(lambda agent: (traced.append(1), jax.tree.leaves(agent)[0])[1])
+    leaves(first), leaves(second)
+    assert len(traced) == 1 and config == first.config
