@@ -10,6 +10,12 @@ PURD sampling on a game:
   and where (p)'s time goes: simulator, CNN forward (one jitted call per step for all copies),
   the frames' transfer to the device, the updates.
 
+The rollout's ceiling on this machine:
+  (r)  one greedy rollout step of N copies: the emulator alone, and the forward of N distinct
+       policies (one frame each: a PURD's samples are N different networks) against one policy
+       on N frames; sim / (sim + forward) bounds the ratio of the rollout phase, whatever the
+       host loop does, when the forward and the emulator share the CPU.
+
 Training:
   (t)  HostPPOTraining.advance: iterations of num_envs x unroll_length steps and one update each
   (c)  the same network and simulator without learning: the collection loop alone
@@ -102,6 +108,32 @@ def transfer_seconds(n: int, steps: int) -> float:
     return time.perf_counter() - t0
 
 
+def rollout_ceiling(policy, env: str, samples: int, steps: int = 50) -> dict[str, float]:
+    """Seconds per greedy rollout step of N copies (case r): the emulator with a fixed action,
+    the forward of N distinct policies, and of one policy on N frames."""
+    learner = ALGORITHMS["ppo_atari"].module
+    distinct = jax.vmap(lambda k: learner.init(k, (4, 84, 84), policy.agent.train.params["actor"]["bias"].shape[0],
+                                               policy.agent.config))(jax.random.split(jax.random.key(3), samples))
+    params = jax.vmap(learner.actor_params)(distinct)
+    copies = host_copies(env, samples)
+    obs = copies.reset([0] * samples)
+    frames = jax.device_put(obs)
+    forward = host_policy(learner)
+    shared = jax.jit(lambda agent, o: learner.policy(agent, o))
+
+    def per_step(fn) -> float:
+        jax.block_until_ready(fn())
+        t0 = time.perf_counter()
+        for _ in range(steps):
+            jax.block_until_ready(fn())
+        return (time.perf_counter() - t0) / steps
+
+    noop = np.zeros(samples, np.int64)
+    return {"emulator": per_step(lambda: copies.step(noop, np.ones(samples, bool))[1]),
+            "forward, N distinct policies": per_step(lambda: forward(policy.agent, params, frames)),
+            "forward, one policy on N frames": per_step(lambda: shared(policy.agent, frames))}
+
+
 def training_cases(env: str, seeds: int, iterations: int, hp) -> dict[str, float]:
     """Agent steps/s per seed of (t) and (c)."""
     algo = ALGORITHMS["ppo_atari"]
@@ -156,6 +188,11 @@ def main() -> None:
     shown = {**spent, "frames to the device (measured apart, inside the CNN calls)": moved}
     for name, seconds in shown.items():
         print(f"  {name:<58} {seconds:7.2f} s  {100 * seconds / ours_s:5.1f}%")
+    ceiling = rollout_ceiling(policy, env, args.samples)
+    print(f"(r) one rollout step of {args.samples} copies: "
+          + ", ".join(f"{name} {1e3 * sec:.1f} ms" for name, sec in ceiling.items()))
+    bound = ceiling["emulator"] / (ceiling["emulator"] + ceiling["forward, N distinct policies"])
+    print(f"    ceiling of the rollout phase's ratio here: emulator / (emulator + forward) = {bound:.2f}")
     rates = training_cases(env, args.seeds, args.iterations, hp)
     print(f"training, {args.seeds} seeds x {hp.num_envs} envs: (t) {rates['training']:.0f} agent steps/s per seed, "
           f"(c) collection alone {rates['collection only']:.0f}; ratio {rates['training'] / rates['collection only']:.2f}")

@@ -87,8 +87,7 @@ def test_the_config_takes_the_learner_once_the_schema_names_it(ddpg):
     assert validated["ddpg"]["batch_size"] == 256 and validated["ddpg"]["hidden"] == HIDDEN
 
 
-@pytest.mark.xdist_group("workflow")
-def test_the_workflow_runs_the_added_learner_after_the_readme_steps(tmp_path):
+def test_the_workflow_runs_the_added_learner_after_the_readme_steps(tmp_path):  # on the unit tests' worker
     """The README's three steps applied to a copy of the workflow and its library, then the
     tiny config with algos [ddpg] (hopper, one seed): trained, sampled, summarised and drawn by the workflow's rules."""
     from workflow_run import copy_workflow, snakemake
