@@ -14,6 +14,7 @@ rule atari_btp_figure:
         "../envs/jax.yaml"
     params:
         envs=atari_games(config),
+        title=atari_btp_title(),
         resamples=config["stats"]["resamples"],
         confidence=config["stats"]["confidence"],
     script:

@@ -450,15 +450,30 @@ def atari_purds(wildcards):
     )
 
 
-def atari_scale():
-    """The study's size, for the Atari figures' titles (the laptop study is far from the paper's)."""
+def atari_runs():
+    """The Atari study's runs, for the figures' titles (the laptop study is far from the paper's)."""
     algo = next((a for a in config["algos"] if ALGORITHMS[a].pixels), None)
     if algo is None:
         return ""
     steps = config[algo]["total_steps"]
     return (
-        f"{len(algo_seeds(config, algo))} runs x {steps:,} steps, {len(config[algo]['checkpoints'])} policies per run, "
-        f"N = {config['purd']['samples']}"
+        f"{len(algo_seeds(config, algo))} runs x {steps:,} steps, {len(config[algo]['checkpoints'])} policies per run"
+    )
+
+
+def atari_scale():
+    """Figures 20 and 21's titles: the runs and the PURDs' size."""
+    return f"{atari_runs()}, N = {config['purd']['samples']}" if atari_runs() else ""
+
+
+def atari_btp_title():
+    """Figure 19's title: the runs, and the paths' size (pairs of each kind per game, points a path)."""
+    if not atari_runs():
+        return ""
+    sizes = btp_sizes(config, atari_games(config)[0])
+    return (
+        f"PPO on Atari: below-threshold proportion of interpolation paths\n({atari_runs()}; "
+        f"{sizes['btp_pairs']} random pairs of each kind per game, {sizes['points']} points a path)"
     )
 
 

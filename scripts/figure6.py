@@ -10,4 +10,4 @@ setup_job(snakemake, snakemake.rule)
 summary = btp_summary({env: tables.read_table(p) for env, p in zip(snakemake.params.envs, snakemake.input)},
                       snakemake.params.resamples, snakemake.params.confidence)
 tables.write_parquet(summary, snakemake.output.table)
-btp_figure(summary, snakemake.output.figure)
+btp_figure(summary, snakemake.output.figure, snakemake.params.get("title", ""))

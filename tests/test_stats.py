@@ -99,3 +99,18 @@ def test_table_has_one_row_per_policy_and_is_reproducible():
     assert first.height == 4 and first.equals(again)
     assert {"env", "algo", "seed", "step", "mean", "mean_lo", "mean_hi", "ltp", "ltp_defined", "cvar_0.1"} <= set(
         first.columns)
+
+
+def test_diverse_picks_distinct_policies_spread_over_the_statistics():
+    """Farthest-point picks from the best mean; policies of equal statistics (a game's PURDs of
+    one score each) are still picked once each (Figure 20 drew one policy twice before)."""
+    import polars as pl
+
+    from workflow_lib.analysis.selection import diverse
+
+    table = pl.DataFrame({"seed": [0, 1, 2, 3], "mean": [70.0, 210.0, 70.0, 70.0], "std": [0.0] * 4,
+                          "skew": [None] * 4, "ltp": [0.0] * 4}, schema_overrides={"skew": pl.Float64})
+    assert diverse(table, 3)["seed"].to_list() == [1, 0, 2]
+    assert diverse(table, 9)["seed"].to_list() == [1, 0, 2, 3]
+    spread = table.with_columns(pl.Series("mean", [70.0, 210.0, 140.0, 71.0]), pl.Series("std", [0.0, 0.0, 45.0, 0.0]))
+    assert diverse(spread, 2)["seed"].to_list() == [1, 2]  # the farthest from the best: the noisy one

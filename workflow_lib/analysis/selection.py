@@ -21,6 +21,7 @@ def diverse(table: pl.DataFrame, k: int, columns=DIVERSITY_COLUMNS) -> pl.DataFr
     chosen = [int(np.argmax(table["mean"].to_numpy()))]
     dist = np.linalg.norm(x - x[chosen[0]], axis=1)
     while len(chosen) < min(k, table.height):
+        dist[chosen] = -np.inf  # distinct rows, also where several have the same statistics
         nxt = int(np.argmax(dist))
         chosen.append(nxt)
         dist = np.minimum(dist, np.linalg.norm(x - x[nxt], axis=1))

@@ -58,19 +58,30 @@ def btp_summary(tables: dict[str, pl.DataFrame], resamples: int = 1000, confiden
     return pl.DataFrame(rows)
 
 
-def btp_figure(summary: pl.DataFrame, path: str) -> None:
-    """Figure 6: BTP of same-run and different-run pairs, aggregated over envs (95% interval), and per env."""
+def btp_figure(summary: pl.DataFrame, path: str, title: str = "") -> None:
+    """Figures 6 and 19: BTP of same-run and different-run pairs, aggregated over envs (95%
+    interval), and per env. Each bar is labelled with its value and pair count, so that a BTP of
+    0 (no path collapsed) reads as a result, not as a missing bar."""
     fig, axes = plt.subplots(1, 2, figsize=(10, 3.6), width_ratios=[1, 2], layout="constrained")
     agg = summary.filter(pl.col("env") == "all")
     colors = sns.color_palette("colorblind", 2)
-    axes[0].bar([RUN_TITLES[r] for r in agg["run"]], agg["btp"], color=colors,
-                yerr=np.abs(np.stack([agg["btp"] - agg["lo"], agg["hi"] - agg["btp"]])), capsize=6)
+    bars = axes[0].bar([RUN_TITLES[r] for r in agg["run"]], agg["btp"], color=colors,
+                       yerr=np.abs(np.stack([agg["btp"] - agg["lo"], agg["hi"] - agg["btp"]])), capsize=6)
+    axes[0].bar_label(bars, labels=[f"{b:.2f} ({n} pairs)" for b, n in zip(agg["btp"], agg["pairs"])], fontsize=7)
     axes[0].set_ylabel("Below-Threshold Proportion")
     axes[0].set_title("all envs (95% stratified bootstrap)", fontsize=9)
     per_env = summary.filter(pl.col("env") != "all").to_pandas()
     sns.barplot(per_env, x="env", y="btp", hue="run", palette=colors, ax=axes[1])
+    for container, run in zip(axes[1].containers, per_env["run"].unique()):
+        part = per_env[per_env["run"] == run]
+        axes[1].bar_label(container, labels=[f"{b:.2f} ({n})" for b, n in zip(part["btp"], part["pairs"])], fontsize=7)
     axes[1].set_ylabel("Below-Threshold Proportion")
-    axes[1].set_title("per env (mean over pairs)", fontsize=9)
+    axes[1].set_title("per env (mean over pairs; pairs in brackets)", fontsize=9)
+    top = max(0.05, 1.15 * float(summary["hi"].max()))  # a proportion: from 0, never below
+    for ax in axes:
+        ax.set_ylim(0.0, top)
+    if title:
+        fig.suptitle(title, fontsize=10)
     fig.savefig(path, dpi=110)
     plt.close(fig)
 
