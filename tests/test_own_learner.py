@@ -87,10 +87,10 @@ def test_the_config_takes_the_learner_once_the_schema_names_it(ddpg):
     assert validated["ddpg"]["batch_size"] == 256 and validated["ddpg"]["hidden"] == HIDDEN
 
 
-def test_the_workflow_runs_the_added_learner_after_the_readme_steps(tmp_path):  # on the unit tests' worker
-    """The README's three steps applied to a copy of the workflow and its library, then the
-    tiny config with algos [ddpg] (hopper, one seed): trained, sampled, summarised and drawn by the workflow's rules."""
-    from workflow_run import copy_workflow, snakemake
+def _workflow_with_the_learner_added(tmp_path):
+    """A copy of the workflow and its library with the README's three steps applied, and the
+    config file that selects the learner on the tiny config (hopper, one seed)."""
+    from workflow_run import copy_workflow
 
     work = copy_workflow(tmp_path / "workflow")
     shutil.copytree(ROOT / "workflow_lib", work / "workflow_lib", ignore=shutil.ignore_patterns("__pycache__"))
@@ -110,11 +110,34 @@ def test_the_workflow_runs_the_added_learner_after_the_readme_steps(tmp_path):  
                                     "    required: [total_steps, checkpoints]\n    properties:\n"
                                     "      <<: *offpolicy_common\n      exploration_noise: {type: number, minimum: 0, default: 0.1}\n"
                                     "  sac:\n", 1))
-    (work / "ddpg.yaml").write_text("envs: [hopper]\nseeds: [0]\nalgos: [ddpg]\nddpg: {total_steps: 600, checkpoints: [400, 600], warmup_steps: 200,"
-                                    " log_every: 200, hidden: [32, 32], batch_size: 32}\n")
-    env = {"PYTHONPATH": str(work)}  # the copy's library, with the learner added
-    result = snakemake(work, "results/figures/purd_map_hopper.png", "learning_curves", "--cores", "2", "--configfile", "configs/tiny.yaml",
-                       "ddpg.yaml", env=env, timeout=900)
+    (work / "ddpg.yaml").write_text("envs: [hopper]\nseeds: [0]\nalgos: [ddpg]\nddpg: {total_steps: 600, checkpoints: [400, 600],"
+                                    " warmup_steps: 200, log_every: 200, hidden: [32, 32], batch_size: 32}\n")
+    return work, ("--configfile", "configs/tiny.yaml", "ddpg.yaml"), {"PYTHONPATH": str(work)}  # the copy's library
+
+
+TARGETS = ("results/figures/purd_map_hopper.png", "learning_curves")
+
+
+def test_the_workflow_plans_the_added_learner_after_the_readme_steps(tmp_path):
+    """The README's three steps: the workflow takes the learner and plans its training, PURD,
+    statistics and figures (the run itself: the slow test below; its library calls: the tests above)."""
+    from workflow_run import snakemake
+
+    work, config, env = _workflow_with_the_learner_added(tmp_path)
+    result = snakemake(work, *TARGETS, "-n", *config, env=env)
+    assert result.returncode == 0, result.stderr[-3000:]
+    plan = result.stdout + result.stderr
+    for job in ("train_ddpg_hopper_seed0 ", "purd_ddpg ", "purd_stats ", "purd_map ", "learning_curves "):  # job stats rows
+        assert job in plan, job
+
+
+@pytest.mark.slow  # CI's time: about 100 s of compiling beside the tiny run
+def test_the_workflow_runs_the_added_learner_after_the_readme_steps(tmp_path):
+    """The same, run: trained, sampled, summarised and drawn by the workflow's rules."""
+    from workflow_run import snakemake
+
+    work, config, env = _workflow_with_the_learner_added(tmp_path)
+    result = snakemake(work, *TARGETS, "--cores", "2", *config, env=env, timeout=900)
     assert result.returncode == 0, result.stderr[-3000:]
     results = work / "results"
     assert len(list(results.glob("checkpoints/hopper/ddpg/seed*/step*.msgpack"))) == 2  # seed 0's checkpoints
