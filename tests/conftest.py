@@ -31,12 +31,8 @@ def workdir(tmp_path_factory) -> Path:
 def tiny_run(workdir, request, tmp_path_factory) -> Path:
     """The whole tiny workflow, run once; tests read its results and plan against it. When the
     SLURM test is selected, its cluster run starts in the background right after (test_slurm.py)."""
-    # Up to 7 minutes alone on 2 cores; beside the unit tests' worker it takes longer. Its jobs
-    # mostly compile (tiny programs, run for seconds): LLVM's optimisations off (a tiny TD3
-    # training job 123 s -> 91 s). Its tests check the workflow's mechanics, not numbers across
-    # processes; the unit tests compile as users do.
-    result = snakemake(workdir, "all", "--cores", "2", "--configfile", "configs/tiny.yaml", timeout=1200,
-                       env={"XLA_FLAGS": "--xla_backend_optimization_level=0"})
+    # Up to 7 minutes alone on 2 cores; beside the unit tests' worker it takes longer.
+    result = snakemake(workdir, "all", "--cores", "2", "--configfile", "configs/tiny.yaml", timeout=1200)
     assert result.returncode == 0, result.stderr[-3000:]
     if any(_is_slurm_test(item) for item in request.session.items):
         start_branch_run(workdir, tmp_path_factory.mktemp("slurm"))
