@@ -463,16 +463,18 @@ def atari_runs():
 
 def atari_scale():
     """Figures 20 and 21's titles: the runs and the PURDs' size."""
-    return f"{atari_runs()}, N = {config['purd']['samples']}" if atari_runs() else ""
+    runs = atari_runs()
+    return f"{runs}, N = {config['purd']['samples']}" if runs else ""
 
 
 def atari_btp_title():
     """Figure 19's title: the runs, and the paths' size (pairs of each kind per game, points a path)."""
-    if not atari_runs():
+    runs = atari_runs()
+    if not runs:
         return ""
     sizes = btp_sizes(config, atari_games(config)[0])
     return (
-        f"PPO on Atari: below-threshold proportion of interpolation paths\n({atari_runs()}; "
+        f"PPO on Atari: below-threshold proportion of interpolation paths\n({runs}; "
         f"{sizes['btp_pairs']} random pairs of each kind per game, {sizes['points']} points a path)"
     )
 

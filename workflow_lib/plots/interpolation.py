@@ -70,11 +70,12 @@ def btp_figure(summary: pl.DataFrame, path: str, title: str = "") -> None:
     axes[0].bar_label(bars, labels=[f"{b:.2f} ({n} pairs)" for b, n in zip(agg["btp"], agg["pairs"])], fontsize=7)
     axes[0].set_ylabel("Below-Threshold Proportion")
     axes[0].set_title("all envs (95% stratified bootstrap)", fontsize=9)
-    per_env = summary.filter(pl.col("env") != "all").to_pandas()
-    sns.barplot(per_env, x="env", y="btp", hue="run", palette=colors, ax=axes[1])
-    for container, run in zip(axes[1].containers, per_env["run"].unique()):
-        part = per_env[per_env["run"] == run]
-        axes[1].bar_label(container, labels=[f"{b:.2f} ({n})" for b, n in zip(part["btp"], part["pairs"])], fontsize=7)
+    per_env = summary.filter(pl.col("env") != "all")
+    envs, runs = per_env["env"].unique(maintain_order=True).to_list(), per_env["run"].unique(maintain_order=True).to_list()
+    sns.barplot(per_env.to_pandas(), x="env", y="btp", hue="run", order=envs, hue_order=runs, palette=colors, ax=axes[1])
+    shown = {(r["env"], r["run"]): f"{r['btp']:.2f} ({r['pairs']})" for r in per_env.iter_rows(named=True)}
+    for container, run in zip(axes[1].containers, runs):  # one container per hue, its bars in `envs` order
+        axes[1].bar_label(container, labels=[shown.get((env, run), "") for env in envs], fontsize=7)
     axes[1].set_ylabel("Below-Threshold Proportion")
     axes[1].set_title("per env (mean over pairs; pairs in brackets)", fontsize=9)
     top = max(0.05, 1.15 * float(summary["hi"].max()))  # a proportion: from 0, never below
