@@ -16,6 +16,7 @@ from workflow_lib.workflow.config import (
     interpolation_algo,
     learner_episode_length,
     load_config_file,
+    return_settings,
     study_envs,
     validate_config,
 )
@@ -67,12 +68,20 @@ def purd_settings(kind, section=None):
         "sigma": purd["sigma"] if kind == "gaussian" else 0.0,
         "episode_length": learner_episode_length(config, kind),  # the Gaussian update: gaussian_purd_settings
         "with_rewards": purd["per_step_rewards"] and section is None,  # the studies keep returns only
+        # the learner's own update: its purd_* keys (ppo.purd_max_grad_norm, ppo_atari.purd_update, ...)
+        "update_options": layout.purd_update_options(config, kind),
+        # an Atari learner's rollouts: which return (atari.return)
+        **({"atari_return": config["atari"]["return"]} if kind in ALGORITHMS and ALGORITHMS[kind].pixels else {}),
     }
 
 
 def gaussian_purd_settings(wildcards):
     """params.settings of a Gaussian PURD job: as any PURD's, capped as its env's rollouts are."""
-    return {**purd_settings("gaussian"), "episode_length": episode_length(config, wildcards.env)}
+    return {
+        **purd_settings("gaussian"),
+        "episode_length": episode_length(config, wildcards.env),
+        **return_settings(config, wildcards.env),
+    }
 
 
 def purd_runtime(wildcards):
@@ -224,6 +233,7 @@ def btp_settings(wildcards):
         "algo": interpolation_algo(config, wildcards.env),
         **{k: config["interpolation"][k] for k in keys},
         **btp_sizes(config, wildcards.env),
+        **return_settings(config, wildcards.env),
     }
 
 

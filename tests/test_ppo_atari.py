@@ -2,6 +2,8 @@
 the greedy and the sampling policy, a contextual bandit it must learn, and its update and
 post-update step against the same steps written out by hand (CleanRL's formulas)."""
 
+import dataclasses
+
 import jax
 import jax.numpy as jnp
 import numpy as np
@@ -176,26 +178,27 @@ def test_update_is_deterministic_and_its_minibatch_steps_on_gae_from_the_collect
     assert params_close(updated.train.params, expected.train.params)
 
 
-def test_post_update_is_one_minibatch_step_by_hand(bandit):
-    """GAE, the first shuffled minibatch and CleanRL's loss written out, one Adam step from the
-    checkpoint's optimizer state (a checkpoint one update in: Adam moments and an annealed rate)."""
-    start = bandit[0]
-    state, _ = UPDATE(start, random_rollout(start, jax.random.key(3)), jax.random.key(4))
-    rollout, key = random_rollout(state, jax.random.key(6)), jax.random.key(7)
-    got = POST(state, rollout, key)
-
-    params, c = state.train.params, CFG.clip_eps
-    values = np.asarray(state.apply({"params": params}, rollout.obs, method="value"), np.float64)
+def hand_flat(state, rollout):
+    """GAE from the collecting critic and the flat batch, written out in float64 numpy."""
+    cfg = state.config
+    values = np.asarray(state.apply({"params": state.train.params}, rollout.obs, method="value"), np.float64)
     reward, done = np.asarray(rollout.reward, np.float64), np.maximum(rollout.terminal, rollout.truncated)
     adv, acc = np.zeros_like(values[:-1]), 0.0
-    for t in reversed(range(CFG.unroll_length)):
-        delta = reward[t] + CFG.gamma * (1 - done[t]) * values[t + 1] - values[t]
-        acc = adv[t] = delta + CFG.gamma * CFG.gae_lambda * (1 - done[t]) * acc
-    n = CFG.num_envs * CFG.unroll_length
-    idx = np.asarray(jax.random.permutation(key, n))[: n // CFG.num_minibatches]
-    pick = lambda x: jnp.asarray(np.asarray(x).reshape((n,) + np.shape(x)[2:])[idx])  # noqa: E731
-    obs, action, old_logp = pick(rollout.obs[:-1]), pick(rollout.action), pick(rollout.logp)
-    A, old_v, ret = pick(adv).astype(jnp.float32), pick(values[:-1]).astype(jnp.float32), pick(adv + values[:-1])
+    for t in reversed(range(cfg.unroll_length)):
+        delta = reward[t] + cfg.gamma * (1 - done[t]) * values[t + 1] - values[t]
+        acc = adv[t] = delta + cfg.gamma * cfg.gae_lambda * (1 - done[t]) * acc
+    n = cfg.num_envs * cfg.unroll_length
+    flat = lambda x: np.asarray(x).reshape((n,) + np.shape(x)[2:])  # noqa: E731
+    return {"obs": flat(rollout.obs[:-1]), "action": flat(rollout.action), "logp": flat(rollout.logp),
+            "adv": flat(adv), "value": flat(values[:-1]), "ret": flat(adv + values[:-1])}
+
+
+def hand_gradient(state, params, flat, idx):
+    """The gradient of CleanRL's loss (clipped surrogate, clipped value loss, entropy bonus) on
+    the minibatch `idx` of the flat batch, advantages normalised within it."""
+    cfg, c = state.config, state.config.clip_eps
+    obs, action, old_logp = (jnp.asarray(flat[k][idx]) for k in ("obs", "action", "logp"))
+    A, old_v, ret = (jnp.asarray(flat[k][idx], jnp.float32) for k in ("adv", "value", "ret"))
     A = (A - A.mean()) / (A.std() + 1e-8)
 
     def loss(p):
@@ -206,10 +209,76 @@ def test_post_update_is_one_minibatch_step_by_hand(bandit):
         v_clipped = old_v + jnp.clip(v - old_v, -c, c)
         v_loss = 0.5 * jnp.maximum((v - ret) ** 2, (v_clipped - ret) ** 2).mean()
         entropy = -(jnp.exp(log_probs) * log_probs).sum(-1).mean()
-        return pg - CFG.entropy_coef * entropy + CFG.value_coef * v_loss
+        return pg - cfg.entropy_coef * entropy + cfg.value_coef * v_loss
 
-    updates, _ = state.train.tx.update(jax.jit(jax.grad(loss))(params), state.train.opt_state, params)
+    return jax.jit(jax.grad(loss))(params)
+
+
+def with_options(state, **options):
+    return state.replace(config=dataclasses.replace(state.config, **options))
+
+
+def test_post_update_minibatch_restored_is_one_minibatch_step_by_hand(bandit):
+    """The alternative update (purd_update minibatch, purd_adam restored, training's clip): GAE,
+    the first shuffled minibatch and CleanRL's loss written out, one Adam step from the
+    checkpoint's optimizer state (a checkpoint one update in: Adam moments and an annealed rate)."""
+    start = bandit[0]
+    state, _ = UPDATE(start, random_rollout(start, jax.random.key(3)), jax.random.key(4))
+    state = with_options(state, purd_update="minibatch", purd_adam="restored", purd_max_grad_norm=CFG.max_grad_norm)
+    rollout, key = random_rollout(state, jax.random.key(6)), jax.random.key(7)
+    got = POST(state, rollout, key)
+
+    n = CFG.num_envs * CFG.unroll_length
+    idx = np.asarray(jax.random.permutation(key, n))[: n // CFG.num_minibatches]
+    params = state.train.params
+    grads = hand_gradient(state, params, hand_flat(state, rollout), idx)
+    updates, _ = state.train.tx.update(grads, state.train.opt_state, params)  # training's clip and Adam
     expected = optax.apply_updates(params, updates)
     assert set(got) == {"trunk", "actor"}
     assert params_close(got, {k: expected[k] for k in got})
     assert not params_close(got, pa.actor_params(state))
+
+
+# The authors' iteration: 4 epochs x 4 minibatches, on a small unroll (64 frames, minibatches of 16).
+ITERATION_CFG = dataclasses.replace(CFG, num_envs=4, unroll_length=16, num_minibatches=4, num_epochs=4)
+
+
+def test_post_update_iteration_is_sixteen_fresh_unclipped_adam_steps_of_a_plain_loop():
+    """The default update (the authors'): a whole PPO iteration, 4 epochs of 4 shuffled minibatch
+    steps on GAE from the checkpoint's critic, by a plain Adam started from zero moments and count
+    at the checkpoint's learning rate, with no gradient clipping. The checkpoint is two updates
+    into a run (moments and an annealed rate that a restored Adam would use)."""
+    state = INIT(jax.random.key(0), SHAPE, 2, ITERATION_CFG)
+    for k in jax.random.split(jax.random.key(10), 2):
+        state, _ = jax.jit(pa.update)(state, random_rollout(state, k), k)
+    assert int(state.train.opt_state[1][0].count) == 32 and float(jnp.abs(state.train.opt_state[1][0].mu["actor"]["kernel"]).max()) > 0
+    rollout, key = random_rollout(state, jax.random.key(11)), jax.random.key(12)
+    got = jax.jit(pa.post_update)(state, rollout, key)
+
+    flat, n = hand_flat(state, rollout), ITERATION_CFG.num_envs * ITERATION_CFG.unroll_length
+    rate = pa.learning_rate(ITERATION_CFG)(32)  # the checkpoint's rate: 1 - 2/40 of the initial one
+    np.testing.assert_allclose(rate, ITERATION_CFG.learning_rate * (1 - 2 / N_UPDATES), rtol=1e-6)
+    adam = optax.adam(rate, eps=ITERATION_CFG.adam_eps)  # no clip
+    params, moments, steps = state.train.params, None, 0
+    moments = adam.init(params)
+    for k in jax.random.split(key, ITERATION_CFG.num_epochs):
+        for idx in np.asarray(ppo.shuffle(k, n, ITERATION_CFG.num_minibatches)):
+            updates, moments = adam.update(hand_gradient(state, params, flat, idx), moments, params)
+            params, steps = optax.apply_updates(params, updates), steps + 1
+    assert steps == 16
+    assert params_close(got, {k: params[k] for k in got})
+    # Not the restored moments, and not one step.
+    restored = jax.jit(pa.post_update)(with_options(state, purd_adam="restored"), rollout, key)
+    assert not params_close(restored, got)
+
+
+def test_fresh_moments_zero_adam_and_keep_the_schedule_count(bandit):
+    trained = bandit[1]
+    fresh = pa.purd_state(trained).train.opt_state
+    adam, schedule = fresh[1]
+    assert int(adam.count) == 0 and all(not np.asarray(x).any() for x in jax.tree.leaves((adam.mu, adam.nu)))
+    assert int(schedule.count) == int(trained.train.opt_state[1][1].count) == N_UPDATES * 4
+    kept = pa.purd_state(with_options(trained, purd_adam="restored")).train.opt_state
+    assert all(np.array_equal(a, b) for a, b in zip(jax.tree.leaves(kept), jax.tree.leaves(trained.train.opt_state)))
+    with pytest.raises(ValueError, match="purd_adam='warm'"):
+        pa.purd_state(with_options(trained, purd_adam="warm"))

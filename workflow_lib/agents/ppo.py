@@ -35,6 +35,10 @@ class PPOConfig:
     clip_eps: float = 0.2
     value_coef: float = 2.0
     entropy_coef: float = 0.0
+    # The post-update step's global-norm clip (a PURD setting, not training's): the authors'
+    # post-update optimizer clipped at 0.1 (eval_policy/experiments/policy_variance.py,
+    # get_empty_stuff), not at training's max_grad_norm. docs/protocol.md, "One update".
+    purd_max_grad_norm: float = 0.1
 
 
 @struct.dataclass
@@ -248,9 +252,20 @@ def update(state: PPOState, rollout: Rollout, key: jax.Array) -> tuple[PPOState,
     return epochs(state, key, lambda s: _flat_batch(s, rollout), minibatch_step)
 
 
+def purd_state(state: PPOState) -> PPOState:
+    """The checkpoint as the post-update step takes it: its parameters and Adam state, under the
+    post-update optimizer (global-norm clip at purd_max_grad_norm, training's Adam). The clip's
+    state is empty, so the restored optimizer state fits it as it is."""
+    cfg = state.config
+    tx = shared(optimizer, cfg.purd_max_grad_norm, cfg.learning_rate, cfg.adam_eps)
+    return state.replace(train=state.train.replace(tx=tx))
+
+
 def post_update(state: PPOState, envs: EnvCarry, key: jax.Array, env: Env, max_steps: int) -> dict:
-    """The actor parameters after one update (SPEC "One update"): a fresh unroll of the training
-    envs at the checkpoint, then the first minibatch step of its update. One PURD sample."""
+    """The actor parameters after one update (docs/protocol.md, "One update"): a fresh unroll of
+    the training envs at the checkpoint, then the first minibatch step of its update, under the
+    post-update optimizer (purd_state). One PURD sample."""
     k_collect, k_perm = jax.random.split(key)
     _, rollout = collect(state, env, envs, k_collect, max_steps)
-    return actor_params(minibatch_step(state, first_minibatch(state, rollout, k_perm))[0])
+    start = purd_state(state)
+    return actor_params(minibatch_step(start, first_minibatch(start, rollout, k_perm))[0])

@@ -51,6 +51,12 @@ class PPOAtariConfig:
     clip_eps: float = 0.1  # the ratio's clip and the value clip (CleanRL clip_coef, clip_vloss)
     value_coef: float = 0.5
     entropy_coef: float = 0.01
+    # The post-update step of a PURD sample (docs/protocol.md, "One update"); the defaults are the
+    # authors' (eval_policy/experiments/utils.py: update_vmapped_agent, init_ensemble_optim).
+    # PURD settings, not training's: training never reads them, so an edit reruns the PURDs only.
+    purd_update: str = "iteration"  # "iteration": num_epochs x num_minibatches steps; "minibatch": one
+    purd_adam: str = "fresh"  # "fresh": zero moments and count; "restored": the checkpoint's
+    purd_max_grad_norm: float | None = None  # None: no clipping (the authors'); a number: global-norm clip
 
 
 @struct.dataclass
@@ -177,9 +183,46 @@ def update(state: PPOAtariState, rollout: FrameRollout, key: jax.Array) -> tuple
     return ppo.epochs(state, key, lambda _: flat, minibatch_step, unroll=True)
 
 
+def _purd_optimizer(config: PPOAtariConfig) -> optax.GradientTransformation:
+    """The post-update step's optimizer: Adam at training's learning rate schedule, after a
+    global-norm clip only where purd_max_grad_norm is set. Its state has the training
+    optimizer's structure (a clip and an identity both keep an empty state), so the
+    checkpoint's moments and schedule count carry over as they are."""
+    clip = optax.identity() if config.purd_max_grad_norm is None else optax.clip_by_global_norm(config.purd_max_grad_norm)
+    return optax.chain(clip, optax.adam(learning_rate(config), eps=config.adam_eps))
+
+
+def fresh_moments(opt_state):
+    """The optimizer state with every Adam moment and Adam step count at zero, the learning rate
+    schedule's count kept: a fresh Adam at the checkpoint's learning rate. (The authors' copy of
+    the checkpoint's moments into their per-sample optimizer looked parameter names up among
+    integer keys, matched none, and so started every sample's Adam from zero.)"""
+    def zero(leaf):
+        if isinstance(leaf, optax.ScaleByAdamState):
+            return jax.tree.map(jnp.zeros_like, leaf)
+        return leaf
+
+    return jax.tree.map(zero, opt_state, is_leaf=lambda x: isinstance(x, optax.ScaleByAdamState))
+
+
+def purd_state(state: PPOAtariState) -> PPOAtariState:
+    """The checkpoint as the post-update step starts from it: its parameters, the PURD
+    optimizer (purd_max_grad_norm), and its Adam state fresh or restored (purd_adam)."""
+    cfg = state.config
+    if cfg.purd_adam not in ("fresh", "restored") or cfg.purd_update not in ("iteration", "minibatch"):
+        raise ValueError(f"ppo_atari: unknown post-update setting (purd_update={cfg.purd_update!r}, "
+                         f"purd_adam={cfg.purd_adam!r})")
+    opt_state = fresh_moments(state.train.opt_state) if cfg.purd_adam == "fresh" else state.train.opt_state
+    return state.replace(train=state.train.replace(tx=shared(_purd_optimizer, cfg), opt_state=opt_state))
+
+
 def post_update(state: PPOAtariState, rollout: FrameRollout, key: jax.Array, env=None, max_steps=None) -> dict:
-    """The policy parameters after one update (SPEC "One update") from an unroll the caller
-    collected at the checkpoint (act, on the host): GAE from the checkpoint's critic, one
-    shuffled minibatch, one Adam step from the checkpoint's optimizer state. One PURD sample.
+    """The policy parameters after one update (docs/protocol.md, "One update") from an unroll the
+    caller collected at the checkpoint (act, on the host), GAE from the checkpoint's critic. One
+    PURD sample. purd_update "iteration" (the authors'): a whole training update, num_epochs
+    shuffles of num_minibatches steps (16 Adam steps); "minibatch": its first step alone.
     env and max_steps are unused: they keep the protocol's signature."""
-    return actor_params(minibatch_step(state, first_minibatch(state, rollout, key))[0])
+    start = purd_state(state)
+    if state.config.purd_update == "minibatch":
+        return actor_params(minibatch_step(start, first_minibatch(start, rollout, key))[0])
+    return actor_params(update(start, rollout, key)[0])

@@ -75,6 +75,10 @@ class RolloutSettings:
     episode_length: int = 1000
     with_rewards: bool = False
     with_states: bool = False  # per-step q of each rollout (for rendering a few chosen samples)
+    # An Atari game's return (docs/protocol.md, "Atari"): "clipped_horizon", the authors' sum of
+    # sign-clipped rewards over episode_length + 1 steps through lost lives and restarted games;
+    # "game_score", the raw score of one game. Other families ignore it.
+    atari_return: str = "clipped_horizon"
 
 
 def batched_block(env: Env, learner: ModuleType, agent: Any, params: Any, state: State, alive: Any, length: int,

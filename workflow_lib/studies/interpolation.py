@@ -72,7 +72,8 @@ def path(first: purd.Policy, second: purd.Policy, points: int, samples: int, set
     fixed = (mod.actor_params(first.agent), mod.actor_params(second.agent), pair_key(first, second))
     label = f"{first.env} {first.algo} seed {second.seed} step {second.step} -> seed {first.seed} step {first.step}"
     out = evaluate(Target(first.env, first.backend, first.algo), PerturbedPath(settings.sigma), first.agent, fixed,
-                   items, RolloutSettings(settings.batch_size, settings.episode_length), log=log, label=label)
+                   items, dataclasses.replace(settings, with_rewards=False, with_states=False).rollout(), log=log,
+                   label=label)
     return pl.DataFrame({"point": np.repeat(np.arange(points), len(sample_ids)), "alpha": items[:, 0].astype(np.float64),
                          "sample": np.tile(sample_ids, points), "return": out["return"].astype(np.float64),
                          "length": out["length"]})

@@ -48,9 +48,14 @@ class Settings:
     episode_length: int = 1000
     with_rewards: bool = False
     with_states: bool = False  # per-step q of each rollout (for rendering a few chosen samples)
+    # The learner's own update's settings (its purd_* config keys, fields of its config class):
+    # {"purd_max_grad_norm": 0.1} for PPO, ppo_atari's purd_update, purd_adam, purd_max_grad_norm.
+    update_options: dict = dataclasses.field(default_factory=dict)
+    atari_return: str = "clipped_horizon"  # RolloutSettings.atari_return
 
     def rollout(self) -> RolloutSettings:
-        return RolloutSettings(self.batch_size, self.episode_length, self.with_rewards, self.with_states)
+        return RolloutSettings(self.batch_size, self.episode_length, self.with_rewards, self.with_states,
+                               self.atari_return)
 
 
 def check_kind(algo: str, kind: str) -> None:
@@ -101,6 +106,19 @@ class PostUpdate:
         return jax.vmap(one)(keys)
 
 
+def with_update_options(policy: Policy, options: dict) -> Policy:
+    """The policy whose agent takes its own update with `options` (fields of the learner's
+    config class: ppo's purd_max_grad_norm, ...). The agent's config is a static field, so the
+    compiled programs follow it. An option the learner does not have is an error, not ignored."""
+    if not options:
+        return policy
+    config = policy.agent.config
+    unknown = sorted(set(options) - {f.name for f in dataclasses.fields(config)})
+    if unknown:
+        raise ValueError(f"{policy.algo}'s update has no setting {', '.join(unknown)}")
+    return dataclasses.replace(policy, agent=policy.agent.replace(config=dataclasses.replace(config, **options)))
+
+
 def recipe(policy: Policy, kind: str, settings: Settings) -> tuple[Target, PostUpdate, RolloutSettings]:
     """The engine's (target, recipe, settings) for sampling `policy` under `kind` of update."""
     check_kind(policy.algo, kind)
@@ -143,6 +161,8 @@ def sample(policy: Policy, kind: str, settings: Settings, log: logging.Logger | 
     `start` replaces s_I (Figure 10's stored training states); it is an argument of the compiled
     program, so every start state reuses it.
     """
+    if kind == policy.algo:
+        policy = with_update_options(policy, settings.update_options)
     target, post, rollout = recipe(policy, kind, settings)
     if root is None:
         root = root_key(policy.env, policy.algo, policy.seed, policy.step, kind)

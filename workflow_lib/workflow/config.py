@@ -13,11 +13,11 @@ import yaml
 from workflow_lib.core.errors import ConfigError
 from workflow_lib.workflow.envsets import (ATARI_FIGURES, atari_games, btp_sizes, check_envs, check_study_envs,
                                            env_algos, episode_length, figure_envs, interpolation_algo,
-                                           learner_episode_length, resolve_choices, study_envs)
+                                           learner_episode_length, resolve_choices, return_settings, study_envs)
 
 # With the validation below, what the rules and the other workflow modules import.
 __all__ = ["ATARI_FIGURES", "ConfigError", "algo_seeds", "atari_games", "btp_sizes", "env_algos", "episode_length",
-           "figure_envs", "interpolation_algo", "learner_episode_length", "study_envs"]
+           "figure_envs", "interpolation_algo", "learner_episode_length", "return_settings", "study_envs"]
 
 SCHEMA_PATH = Path(__file__).resolve().parents[2] / "schemas" / "config.schema.yaml"
 
@@ -123,9 +123,17 @@ def validate_config(config: dict, schema: dict | None = None) -> dict:
         if error.validator == "type" and isinstance(error.instance, float) and not math.isfinite(error.instance):
             message = f"{error.instance} is not a finite number"
         raise ConfigError(f"config key '{_key_name(error.absolute_path)}': {message}")
+    _check_atari_return(config)
     config = _fill_defaults(schema, copy.deepcopy(config), schema)
     _check_semantics(config)
     return config
+
+
+def _check_atari_return(config: dict) -> None:
+    """atari.return, set by the config (not its default), chooses what an Atari game's rollouts
+    return: with no atari- env it would be accepted and change nothing."""
+    if "return" in (config.get("atari") or {}) and not atari_games(config):
+        raise ConfigError(f"config key 'atari.return': set, but envs {config['envs']} name no Atari game (atari-<Game>)")
 
 
 def _check_semantics(config: dict) -> None:

@@ -65,12 +65,20 @@ def atari_games(config: dict) -> list[str]:
 
 
 def btp_sizes(config: dict, env: str) -> dict:
-    """btp_pairs and points of an env's BTP: the interpolation section's, or on an Atari game
-    Figure 19's own where the config sets them (atari.btp_pairs, atari.points)."""
-    sizes = {k: config["interpolation"][k] for k in ("btp_pairs", "points")}
+    """btp_pairs, points and btp_samples of an env's BTP: the interpolation section's, or on an
+    Atari game Figure 19's own where the config sets them (atari.btp_pairs, atari.points) and
+    its perturbed rollouts per point (atari.interpolation_samples)."""
+    sizes = {k: config["interpolation"][k] for k in ("btp_pairs", "points", "btp_samples")}
     if host_family(env) == "atari":
-        sizes.update({k: config["atari"][k] for k in sizes if config["atari"][k] is not None})
+        sizes.update({k: config["atari"][k] for k in ("btp_pairs", "points") if config["atari"][k] is not None})
+        sizes["btp_samples"] = config["atari"]["interpolation_samples"]
     return sizes
+
+
+def return_settings(config: dict, env: str) -> dict:
+    """What an env's rollouts return, where the config chooses it: on an Atari game atari.return
+    (Settings.atari_return); nothing elsewhere, so that an edit leaves other envs' jobs be."""
+    return {"atari_return": config["atari"]["return"]} if host_family(env) == "atari" else {}
 
 
 def interpolation_algo(config: dict, env: str) -> str:

@@ -88,6 +88,19 @@ def kept_state_every(config: dict, env: str, algo: str) -> int:
 
 
 RUN_KEYS = ("total_steps", "checkpoints", "warmup_steps", "log_every", "state_every", "runs")
+# A learner's keys that set its post-update step (ppo.purd_max_grad_norm, ppo_atari.purd_update,
+# ...): PURD settings, kept out of a run's hyperparameters so that an edit reruns its PURDs only.
+PURD_PREFIX = "purd_"
+
+
+def run_hyperparameters(section: dict) -> dict:
+    """What a learner's training reads from its config section."""
+    return {k: v for k, v in section.items() if k not in RUN_KEYS and not k.startswith(PURD_PREFIX)}
+
+
+def purd_update_options(config: dict, kind: str) -> dict:
+    """The post-update settings of a learner's own update (its purd_* keys); none for another kind."""
+    return {k: v for k, v in config.get(kind, {}).items() if k.startswith(PURD_PREFIX)}
 
 
 def train_job_fields(config: dict, wildcards, algo: str, seeds) -> dict:
@@ -105,7 +118,7 @@ def train_job_fields(config: dict, wildcards, algo: str, seeds) -> dict:
         "log_every": section["log_every"],
         "episode_length": episode_length(config, wildcards.env),
         **({"state_every": kept_state_every(config, wildcards.env, algo)} if "state_every" in section else {}),
-        "hyperparameters": {k: v for k, v in section.items() if k not in RUN_KEYS},
+        "hyperparameters": run_hyperparameters(section),
     }
 
 
