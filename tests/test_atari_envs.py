@@ -217,3 +217,48 @@ def test_bad_actions_are_refused():
     env.step(np.array([0, 99]), active=np.array([True, False]))  # an inactive copy's action is unused
     with pytest.raises(ValueError, match="seeds"):
         env.reset([0])
+
+
+def clipped_horizon_reference(game, seed, actions):
+    """The authors' Atari return (envpool copies with episodic life, clipped rewards and no
+    random no-ops; utils.py evaluate_policy) on a plain ALEInterface loop, one agent step at a
+    time over len(actions) steps: the sign of each step's raw score, except nothing on a step
+    that loses a life or ends the game and on the reset step after it, which presses FIRE after
+    a lost life (where the game has it) and after a game over resets the game (with FIRE) without
+    acting. Returns the per-step rewards and the counts of lives lost and games over."""
+    ref = Reference(game, seed, 0)
+    fire = ale_py.Action.FIRE in ref.actions
+    rewards, resetting, game_over, lost_lives, games_over = [], False, False, 0, 0
+    for action in actions:
+        if resetting and game_over:
+            ref.ale.reset_game()
+            if fire:
+                ref.ale.act(ale_py.Action.FIRE)
+            rewards.append(0.0)
+            resetting = game_over = False
+            continue
+        step_action = (list(ref.actions).index(ale_py.Action.FIRE) if fire else 0) if resetting else action
+        _, raw, over, lost = ref.step(step_action)
+        rewards.append(0.0 if resetting or over or lost else float(np.sign(raw)))
+        resetting, game_over = over or lost, over
+        lost_lives, games_over = lost_lives + lost, games_over + over
+    return np.array(rewards), lost_lives, games_over
+
+
+@pytest.mark.parametrize("game, seed, steps", [("Breakout", 4, 1200), ("MsPacman", 2, 1500)])
+def test_clipped_horizon_return_is_a_plain_ale_loops(game, seed, steps):
+    """The clipped-horizon evaluation copies against clipped_horizon_reference, step by step, on
+    scripted actions long enough to lose every life and restart the game: Breakout needs FIRE
+    after a lost life, MsPacman's pellets score 10 (clipped to 1)."""
+    size = atari_sizes(f"atari-{game}")[1]
+    actions = fixed_actions(size, steps, seed=seed)
+    want, lost, over = clipped_horizon_reference(game, seed, actions)
+    assert lost >= 2 and over >= 1 and want.sum() > 0  # the script loses lives and games, and scores
+    ours = AtariEnvs(f"atari-{game}", 2, training=False, clipped_horizon=True)
+    ours.reset([seed, seed])
+    got = np.array([ours.step(np.array([a, a]))[1] for a in actions])
+    assert got.dtype == np.float32 and set(np.unique(got)) <= {-1.0, 0.0, 1.0}
+    np.testing.assert_array_equal(got[:, 0], want)
+    np.testing.assert_array_equal(got[:, 1], want)
+    with pytest.raises(ValueError, match="evaluation mode"):
+        AtariEnvs("atari-Breakout", 1, training=True, clipped_horizon=True)

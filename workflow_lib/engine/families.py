@@ -67,16 +67,28 @@ class BraxFamily:
         raise NotImplementedError("Brax is stepped in blocks inside jitted programs (block)")
 
 
+CLIPPED_HORIZON = "clipped_horizon"
+
+
 @functools.lru_cache(maxsize=8)
-def host_copies(env: str, n: int):
-    """n copies of a host-stepped task, made once per process and batch size (a DM Control copy
-    takes tens of milliseconds to build) and reset before every use: an Atari game's in
-    evaluation mode (raw score, an episode is the whole game)."""
+def host_copies(env: str, n: int, atari_return: str = CLIPPED_HORIZON):
+    """n copies of a host-stepped task, made once per process, batch size and kind of return (a
+    DM Control copy takes tens of milliseconds to build) and reset before every use: an Atari
+    game's in evaluation mode, for the return `atari_return` (RolloutSettings.atari_return)."""
     if host_family(env) == "atari":
         from workflow_lib.envs.atari import AtariEnvs
 
-        return AtariEnvs(env, n, training=False)
+        if atari_return not in (CLIPPED_HORIZON, "game_score"):
+            raise ValueError(f"unknown Atari return {atari_return!r}; expected clipped_horizon or game_score")
+        return AtariEnvs(env, n, training=False, clipped_horizon=atari_return == CLIPPED_HORIZON)
     return HostEnvs(env, n)
+
+
+def horizon(env: str, settings: RolloutSettings) -> int:
+    """The steps a rollout may take: episode_length, or on an Atari game with the clipped-horizon
+    return episode_length + 1, the authors' count (their loop stopped once it exceeded max_len)."""
+    clipped = host_family(env) == "atari" and settings.atari_return == CLIPPED_HORIZON
+    return settings.episode_length + int(clipped)
 
 
 @functools.lru_cache(maxsize=16)
@@ -94,7 +106,8 @@ class HostFamily:
 
     s_I is a seed: every copy of a batch is reset with it, so all start from the same state (the
     paper's authors made their evaluation copies with one seed). Then one jitted policy call and
-    one host step of the live copies per step; a chunk ends when every copy has terminated.
+    one host step of the live copies per step; a chunk ends when every copy has terminated (an
+    Atari game's clipped-horizon copies never do: they play the whole horizon).
     """
 
     name: str = "host"
@@ -111,8 +124,8 @@ class HostFamily:
         raise NotImplementedError("a host-stepped family is stepped from the host (rollouts)")
 
     def rollouts(self, env, learner, agent, params, start, settings: RolloutSettings):
-        n, length = len(jax.tree.leaves(params)[0]), settings.episode_length
-        copies, act = host_copies(env, n), host_policy(learner)
+        n, length = len(jax.tree.leaves(params)[0]), horizon(env, settings)
+        copies, act = host_copies(env, n, settings.atari_return), host_policy(learner)
         obs = copies.reset([int(start)] * n)
         rewards = np.zeros((n, length), np.float32)
         alive_before = np.zeros((n, length), bool)

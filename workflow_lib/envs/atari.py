@@ -115,9 +115,17 @@ class AtariEnvs:
     once from the copy's own random stream (the obs returned is the new game's first), and
     `finished_returns` holds its raw score. training=False: raw scores, terminal at game over
     only (that step's obs is already a next game's, which the caller does not play), no time
-    limit, and copies the caller marks inactive are left out of the results."""
+    limit, and copies the caller marks inactive are left out of the results.
 
-    def __init__(self, name: str, n: int, training: bool, seed_offset: int = 0):
+    clipped_horizon=True (evaluation only): the authors' evaluation copies (envpool with episodic
+    life, clipped rewards, no random no-ops; docs/protocol.md, "Atari"). Nothing is terminal: the
+    caller plays a fixed horizon through lost lives and restarted games. The reward is the raw
+    one's sign, except 0 on a step that loses a life or ends the game and on the step after it,
+    a reset step: after a lost life the copy presses FIRE where the game has it (else NOOP) and
+    the agent's action is not played; after a game over the next game begins (ale-py's NextStep
+    autoreset, also ignoring the action). No random no-ops at any reset."""
+
+    def __init__(self, name: str, n: int, training: bool, seed_offset: int = 0, clipped_horizon: bool = False):
         game = atari_game(name)
         if game is None:
             raise ValueError(f"{name!r} is not an Atari env name ({ATARI_PREFIX}<Game>)")
@@ -127,7 +135,7 @@ class AtariEnvs:
         self._vector = ale_py.ALEVectorInterface(
             rom_path=_rom_path(game), num_envs=n, frame_skip=FRAME_SKIP, stack_num=OBSERVATION_SHAPE[0],
             img_height=OBSERVATION_SHAPE[1], img_width=OBSERVATION_SHAPE[2], grayscale=True, maxpool=True,
-            noop_max=NOOP_MAX, use_fire_reset=True,
+            noop_max=0 if clipped_horizon else NOOP_MAX, use_fire_reset=True,
             # Lives are tracked here: ale-py's episodic_life restarts the whole game at a lost
             # life, and its life_loss_info would hide which terminals were game overs.
             episodic_life=False, life_loss_info=False,
@@ -136,11 +144,20 @@ class AtariEnvs:
             repeat_action_probability=0.0, full_action_space=False,
             batch_size=0,  # = n: synchronous, results in copy order
             num_threads=_threads(n), thread_affinity_offset=-1,
-            autoreset_mode="SameStep",  # an ended game's step returns the next game's first obs
+            # SameStep: an ended game's step returns the next game's first obs. NextStep (clipped
+            # horizon): the step after it is the reset, as envpool's, which the authors used.
+            autoreset_mode="NextStep" if clipped_horizon else "SameStep",
         )
+        if clipped_horizon and training:
+            raise ValueError("clipped_horizon is an evaluation mode (training=False)")
         self.name, self.training, self.seed_offset = name, training, seed_offset
+        self.clipped_horizon = clipped_horizon
         self.observation_shape = OBSERVATION_SHAPE
-        self.action_size = len(self._vector.get_action_set())
+        action_set = list(self._vector.get_action_set())
+        self.action_size = len(action_set)
+        # What a reset step after a lost life presses: FIRE where the game has it (envpool's fire reset).
+        self._reset_action = action_set.index(ale_py.Action.FIRE) if ale_py.Action.FIRE in action_set else 0
+        self._resetting = np.zeros(n, bool)  # clipped horizon: this copy's next step is a reset step
         self._n = n
         self._lives = np.zeros(n, np.int32)
         self._age = np.zeros(n, np.int64)  # agent steps since the copy's game began
@@ -160,6 +177,7 @@ class AtariEnvs:
         obs, info = self._vector.reset(np.arange(self._n), (seeds + self.seed_offset) % _SEED_RANGE)
         self._lives = info["lives"]
         self._age[:], self._score[:], self._ready = 0, 0.0, True
+        self._resetting[:] = False
         self.finished_returns = np.full(self._n, np.nan)
         pad_first_frame(obs, self._age)
         return obs
@@ -172,6 +190,8 @@ class AtariEnvs:
         actions = np.asarray(actions)
         if actions.shape != (self._n,) or not np.issubdtype(actions.dtype, np.integer):
             raise ValueError(f"{self.name}: expected {self._n} integer actions, got {actions.dtype} {actions.shape}")
+        if self.clipped_horizon:
+            return self._step_clipped(actions)
         live = np.ones(self._n, bool) if self.training or active is None else np.asarray(active, bool)
         # The C++ copies all step (the vector is synchronous); an inactive one plays NOOP, unseen.
         actions = np.where(live, actions, 0)
@@ -193,6 +213,25 @@ class AtariEnvs:
             return obs, np.sign(raw).astype(np.float32), ended | lost
         obs[~live] = 0
         return obs, np.where(live, raw, 0.0).astype(np.float32), over & live
+
+
+    def _step_clipped(self, actions: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """A step of the clipped-horizon evaluation (class docstring): (obs, reward in {-1, 0, 1},
+        terminal all False)."""
+        if ((actions < 0) | (actions >= self.action_size)).any():
+            raise ValueError(f"{self.name}: actions must lie in [0, {self.action_size}), got {actions}")
+        sent = np.where(self._resetting, self._reset_action, actions)
+        self._vector.send(sent, np.ones(self._n, np.float32))
+        obs, raw, over, truncated, info = self._vector.recv()
+        restarted = self._resetting & (self._lives == 0)  # NextStep: this step began a new game
+        ended = over | truncated
+        lost = ~ended & (info["lives"] < self._lives) & ~restarted
+        reward = np.where(self._resetting | ended | lost, 0.0, np.sign(raw)).astype(np.float32)
+        self._resetting = ended | lost
+        self._lives = np.where(ended, 0, info["lives"])  # 0 marks a game whose next step restarts it
+        self._age = np.where(restarted, 0, self._age + 1)
+        pad_first_frame(obs, self._age)
+        return obs, reward, np.zeros(self._n, bool)
 
 
 @functools.lru_cache(maxsize=None)
