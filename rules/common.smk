@@ -20,7 +20,7 @@ from workflow_lib.workflow.config import (
     study_envs,
     validate_config,
 )
-from workflow_lib.workflow import layout
+from workflow_lib.workflow import atari_titles, layout
 from workflow_lib.workflow import resources as requests
 
 try:
@@ -472,9 +472,15 @@ def atari_runs():
 
 
 def atari_scale():
-    """Figures 20 and 21's titles: the runs and the PURDs' size."""
+    """Figures 20 and 21's titles: the runs, the PURDs' size, their update and their return."""
     runs = atari_runs()
-    return f"{runs}, N = {config['purd']['samples']}" if runs else ""
+    if not runs:
+        return ""
+    algo = next(a for a in config["algos"] if ALGORITHMS[a].pixels)
+    return (
+        f"{runs}, N = {config['purd']['samples']}\n{atari_titles.update_caption(config, algo)}; "
+        f"{atari_titles.return_caption(config, config['atari']['episode_length'])}"
+    )
 
 
 def atari_btp_title():
@@ -485,7 +491,9 @@ def atari_btp_title():
     sizes = btp_sizes(config, atari_games(config)[0])
     return (
         f"PPO on Atari: below-threshold proportion of interpolation paths\n({runs}; "
-        f"{sizes['btp_pairs']} random pairs of each kind per game, {sizes['points']} points a path)"
+        f"{sizes['btp_pairs']} random pairs of each kind per game, {sizes['points']} points a path, "
+        f"{sizes['btp_samples']} perturbed rollouts a point)\n"
+        f"{atari_titles.return_caption(config, config['episode_length'])}"
     )
 
 
