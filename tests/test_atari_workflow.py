@@ -31,7 +31,9 @@ def test_the_games_train_ppo_atari_and_sample_their_purds(atari_run, tmp_path):
     meta = checkpoint.read_header(ckpts[0], "agent")[0]
     assert meta["family"] == "host" and meta["hyperparameters"]["total_updates"] == 2
     purd = pl.read_parquet(results / "purd" / ENV / "ppo_atari" / "ppo_atari" / "seed0" / "step64.parquet")
-    assert purd.height == 12 and purd["length"].max() <= 60 and (purd["return"] >= 0).all()  # raw scores
+    # The authors' return: clipped rewards over episode_length + 1 steps, every sample the whole horizon.
+    assert purd.height == 12 and (purd["length"] == 61).all() and purd["return"].abs().max() <= 61
+    assert (purd["return"] == purd["return"].round()).all()
     assert pl.read_parquet(results / "tables" / f"purd_stats_{ENV}_ppo_atari.parquet").height == 2
     for name in ("figure20.png", "figure21.png"):
         assert (results / "figures" / name).read_bytes()[:4] == b"\x89PNG", name
@@ -39,6 +41,11 @@ def test_the_games_train_ppo_atari_and_sample_their_purds(atari_run, tmp_path):
     assert evals["step"].to_list() == [32, 64] and (evals["length"] <= 60).all()  # greedy, capped
     again = snakemake(atari_run, "figure21", "-n", *CONFIG)
     assert "Nothing to be done" in again.stdout + again.stderr
+    # The post-update settings rerun the PURDs (and what reads them), not training.
+    (tmp_path / "minibatch.yaml").write_text("ppo_atari:\n  purd_update: minibatch\natari:\n  return: game_score\n")
+    edited = snakemake(atari_run, "figure21", "-n", *CONFIG, str(tmp_path / "minibatch.yaml"))
+    plan = edited.stdout + edited.stderr
+    assert edited.returncode == 0 and "rule purd_ppo_atari" in plan and "rule train_" not in plan, plan[-2000:]
     (tmp_path / "two_runs.yaml").write_text("ppo_atari:\n  runs: null\n")
     figure19 = snakemake(atari_run, "figure19", "-n", *CONFIG, str(tmp_path / "two_runs.yaml"))
     assert figure19.returncode == 0, figure19.stderr[-2000:]

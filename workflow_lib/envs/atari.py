@@ -131,8 +131,11 @@ class AtariEnvs:
             raise ValueError(f"{name!r} is not an Atari env name ({ATARI_PREFIX}<Game>)")
         ale_py = _ale_py()
         # Every setting explicit: ale-py's defaults are not CleanRL's (reward clipping) and
-        # could change under us.
-        self._vector = ale_py.ALEVectorInterface(
+        # could change under us. From the C++ module where it lives: ale_py's __init__ exposes it
+        # only where gymnasium imports (its `try` around ale_py.env swallows the ImportError).
+        from ale_py._ale_py import ALEVectorInterface
+
+        self._vector = ALEVectorInterface(
             rom_path=_rom_path(game), num_envs=n, frame_skip=FRAME_SKIP, stack_num=OBSERVATION_SHAPE[0],
             img_height=OBSERVATION_SHAPE[1], img_width=OBSERVATION_SHAPE[2], grayscale=True, maxpool=True,
             noop_max=0 if clipped_horizon else NOOP_MAX, use_fire_reset=True,

@@ -78,7 +78,9 @@ class Trainer:
         family, learner = family_of(self.job.env), self.algo.module
         params = jax.vmap(learner.actor_params)(agents)
         first = jax.tree.map(lambda x: x[0], agents)
-        settings = RolloutSettings(batch_size=len(self.job.seeds), episode_length=self.job.episode_length)
+        # Learning curves show an Atari game's score (as CleanRL's do), not the PURDs' clipped return.
+        settings = RolloutSettings(batch_size=len(self.job.seeds), episode_length=self.job.episode_length,
+                                   atari_return="game_score")
         start = family.reference_state(self.job.env, self.job.backend)
         return family.rollouts(self.job.env, learner, first, params, start, settings)
 
