@@ -80,19 +80,18 @@ def main() -> None:
     steps = horizon(env, settings.rollout())
     print(f"{env}: N = {args.samples}, update_batch {args.update_batch}, horizon {steps} steps; "
           f"jax {jax.__version__} on {jax.devices()[0].platform}")
-    small = purd.Settings(n=args.update_batch, batch_size=args.update_batch, update_batch=args.update_batch,
-                          episode_length=8)
-    for options in ({}, {"purd_update": "minibatch"}):  # compile both updates and both rollout sizes
-        purd.sample(policy, "ppo_atari", purd.Settings(**{**small.__dict__, "update_options": options}))
-    pieces(policy, settings)  # compiles the pieces' programs at these sizes
-    purd.sample(policy, "ppo_atari", settings)  # and the whole's evaluation at N copies
+    t0 = time.perf_counter()
+    short = purd.Settings(**{**settings.__dict__, "episode_length": 8})  # the same programs, short rollouts
+    for options in ({}, {"purd_update": "minibatch"}):  # compiles both updates and the rollout's forward
+        purd.sample(policy, "ppo_atari", purd.Settings(**{**short.__dict__, "update_options": options}))
+    print(f"compiled (and one short pass of each) in {time.perf_counter() - t0:.1f} s", flush=True)
     whole = seconds(lambda: purd.sample(policy, "ppo_atari", settings)["return"])
+    print(f"(w) whole, iteration: {whole:7.2f} s = {args.samples / whole:7.2f} samples/s", flush=True)
     minibatch = seconds(lambda: purd.sample(policy, "ppo_atari", purd.Settings(
         **{**settings.__dict__, "update_options": {"purd_update": "minibatch"}}))["return"])
+    print(f"(m) whole, minibatch: {minibatch:7.2f} s = {args.samples / minibatch:7.2f} samples/s", flush=True)
     parts = pieces(policy, settings)
     total = sum(parts.values())
-    print(f"(w) whole, iteration: {whole:7.2f} s = {args.samples / whole:7.2f} samples/s")
-    print(f"(m) whole, minibatch: {minibatch:7.2f} s = {args.samples / minibatch:7.2f} samples/s")
     for name, sec in parts.items():
         print(f"    {name:<16} {sec:7.2f} s  {100 * sec / whole:5.1f}% of (w)")
     print(f"    (u + i + e)      {total:7.2f} s; ratio (u + i + e) / (w) = {total / whole:.2f} "

@@ -20,5 +20,6 @@ fi
 export PYTHONUNBUFFERED=1 XLA_PYTHON_CLIENT_PREALLOCATE=false
 nvidia-smi -L 2>/dev/null
 $PY -c "import jax; print('jax', jax.__version__, jax.devices())"
-timeout 200 $PY benchmarks/atari_purd_update.py --samples 16 --update-batch 4 --length 2000 2>&1 | grep -v -e nanobind -e leaked | tee "$OUT/atari_purd_n16.txt"
-timeout 330 $PY benchmarks/atari_purd_update.py --samples 100 --update-batch 25 --length 10000 2>&1 | grep -v -e nanobind -e leaked | tee "$OUT/atari_purd_n100.txt"
+SAMPLES=${SAMPLES:-16} BATCH=${BATCH:-4} LENGTH=${LENGTH:-1000}
+timeout ${LIMIT:-200} $PY benchmarks/atari_purd_update.py --samples $SAMPLES --update-batch $BATCH --length $LENGTH 2>&1 \
+  | grep -v -e nanobind -e leaked -e warp | tee "$OUT/atari_purd_n$SAMPLES.txt"
