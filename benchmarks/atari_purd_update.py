@@ -84,6 +84,7 @@ def main() -> None:
     short = purd.Settings(**{**settings.__dict__, "episode_length": 8})  # the same programs, short rollouts
     for options in ({}, {"purd_update": "minibatch"}):  # compiles both updates and the rollout's forward
         purd.sample(policy, "ppo_atari", purd.Settings(**{**short.__dict__, "update_options": options}))
+    pieces(policy, short)  # the pieces' own programs (their inputs are placed otherwise)
     print(f"compiled (and one short pass of each) in {time.perf_counter() - t0:.1f} s", flush=True)
     whole = seconds(lambda: purd.sample(policy, "ppo_atari", settings)["return"])
     print(f"(w) whole, iteration: {whole:7.2f} s = {args.samples / whole:7.2f} samples/s", flush=True)
