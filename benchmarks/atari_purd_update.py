@@ -25,6 +25,7 @@ import argparse
 import time
 
 import jax
+import jax.numpy as jnp
 import numpy as np
 
 from workflow_lib.agents.registry import ALGORITHMS
@@ -60,7 +61,7 @@ def pieces(policy, settings: purd.Settings) -> dict[str, float]:
         t0 = time.perf_counter()
         params.append(jax.block_until_ready(update(agent, rollout, keys[lo:lo + batch])))
         spent["(i) iterations"] += time.perf_counter() - t0
-    stacked = jax.tree.map(lambda *xs: np.concatenate(xs), *params)
+    stacked = jax.tree.map(lambda *xs: jnp.concatenate(xs), *params)  # on the device, as the engine keeps them
     rollout = settings.rollout()
     spent["(e) evaluation"] = seconds(lambda: HOST.rollouts(policy.env, learner, agent, stacked, 0, rollout)["return"])
     return spent
