@@ -6,7 +6,7 @@
   (f)  the same number of fixed policies rolled out (benchmarks/purd.py's case (b)): the rollouts alone
   (r)  a whole run of K proposals (both variants; one estimate per proposal while they share a state)
 
-The agent is a fresh 256x256 network of SPEC's settings with random transitions in its buffer: the
+The agent is a fresh 256x256 network of the protocol's settings (docs/protocol.md) with random transitions in its buffer: the
 cost does not depend on the weights, as rollouts always run every step. Compile time is excluded
 (each case runs once first); cases take turns for --repeats rounds and report medians.
 

@@ -8,7 +8,7 @@ Behaviour cloning, Figure 22:
   (bT) T teachers' clones in lockstep (train_clones: vmapped on a GPU, a loop on the CPU), updates/s
   (c)  a clone's PURD (one more BC step per sample), against (p)
 
-The agents are fresh 256x256 networks of SPEC's settings with random transitions: the cost does not
+The agents are fresh 256x256 networks of the protocol's settings (docs/protocol.md) with random transitions: the cost does not
 depend on the weights. Compile time is excluded (each case runs once first); cases take turns for
 --repeats rounds and report medians.
 

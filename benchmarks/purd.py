@@ -37,7 +37,7 @@ from workflow_lib.workflow.runtime import host_devices
 
 
 def td3_policy(env_name: str, backend: str, buffer_size: int = 10_000) -> purd.Policy:
-    """A fresh 256x256 TD3 agent (SPEC's settings) with random transitions in its buffer."""
+    """A fresh 256x256 TD3 agent (the settings of docs/protocol.md) with random transitions in its buffer."""
     return purd.synthetic_policy(env_name, backend, "td3", {}, buffer_size)
 
 

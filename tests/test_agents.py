@@ -92,7 +92,7 @@ def test_td3_delay_static_matches_cond():
 
 @pytest.mark.parametrize("module", [td3, sac])
 def test_actor_update_freezes_everything_but_the_actor(module):
-    """The PURD update (SPEC "One update") changes only the actor and its Adam state."""
+    """The PURD update (docs/protocol.md, "One update") changes only the actor and its Adam state."""
     state = module.init(jax.random.key(0), 2, 2, module.TD3Config(hidden=(16,)) if module is td3 else module.SACConfig(hidden=(16,)))
     args = (batch(jax.random.key(1)),) if module is td3 else (batch(jax.random.key(1)), jax.random.key(3))
     new, _ = module.actor_update(state, *args)

@@ -38,7 +38,7 @@ def test_round_trip_is_exact(tmp_path):
     assert meta == META
     assert_trees_equal(state, loaded)
     assert set(loaded) == {"agent", "env", "key", "steps", "buffer_size"}
-    # The target actor is part of a TD3 checkpoint (SPEC "Training").
+    # The target actor is part of a TD3 checkpoint (docs/protocol.md, "Training").
     assert jax.tree.leaves(loaded["agent"].target_actor)
 
 

@@ -1,4 +1,4 @@
-"""Interpolation between policies (SPEC, "Interpolation"): the path's ends are the two policies,
+"""Interpolation between policies (docs/protocol.md, "Interpolation"): the path's ends are the two policies,
 perturbations share their keys along a path, BTP and the stratified bootstrap have known answers,
 and Table 2's pairs are of one run or of two."""
 

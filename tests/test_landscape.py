@@ -1,4 +1,4 @@
-"""The landscape engine (SPEC, "Landscape"): grid coordinates, directions that are the training
+"""The landscape engine (docs/protocol.md, "Landscape"): grid coordinates, directions that are the training
 update itself or filter-normalised noise, and grid points that are the policies they name."""
 
 import jax

@@ -52,7 +52,7 @@ def test_ltp_undefined_when_mode_not_positive():
 
 
 def plain_statistics(y: np.ndarray, alpha_cvar: float, alpha_ltp: float) -> dict:
-    """The definitions of SPEC.md, one sample at a time."""
+    """The definitions of docs/protocol.md, one sample at a time."""
     counts, edges = np.histogram(y, bins=100)
     b = int(np.argmax(counts))
     mode = (edges[b] + edges[b + 1]) / 2

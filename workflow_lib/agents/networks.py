@@ -54,7 +54,7 @@ class DeterministicActor(nn.Module):
 
 
 class GaussianActor(nn.Module):
-    """SAC's actor: mean and log-std, the log-std squashed smoothly into [min, max] (SPEC)."""
+    """SAC's actor: mean and log-std, the log-std squashed smoothly into [min, max] (docs/protocol.md)."""
 
     hidden: Sequence[int]
     action_size: int
@@ -84,7 +84,7 @@ class TwinCritic(nn.Module):
 
 
 class PPOActor(nn.Module):
-    """PPO's actor: mean from an MLP, state-independent log-std initialised to 0 (SPEC)."""
+    """PPO's actor: mean from an MLP, state-independent log-std initialised to 0 (docs/protocol.md)."""
 
     hidden: Sequence[int]
     action_size: int

@@ -1,4 +1,4 @@
-"""PPO (Schulman et al. 2017) with the settings of SPEC.md: init, rollout collection, the update.
+"""PPO (Schulman et al. 2017) with the settings of docs/protocol.md: init, rollout collection, the update.
 GAE, batching, the epoch scans and the clipped step are shared with Atari PPO (ppo_atari.py)."""
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from workflow_lib.agents.networks import PPOActor, ValueNet, shared
 
 @dataclasses.dataclass(frozen=True)
 class PPOConfig:
-    """Hyperparameters (Table 1 / SPEC.md); static inside jitted code."""
+    """Hyperparameters (Table 1 / docs/protocol.md); static inside jitted code."""
 
     hidden: tuple[int, ...] = (64, 64)
     activation: str = "tanh"
@@ -217,7 +217,7 @@ def first_minibatch(state: PPOState, rollout: Rollout, key: jax.Array) -> dict:
 
     The first minibatch step of update(...) sees this distribution (GAE from the
     checkpoint's critic, a random half of the unroll): PURD sampling takes that single step
-    per sample (SPEC, "One update").
+    per sample (docs/protocol.md, "One update").
     """
     return take_first(_flat_batch(state, rollout), key, state.config.num_minibatches)
 
@@ -247,7 +247,7 @@ def update(state: PPOState, rollout: Rollout, key: jax.Array) -> tuple[PPOState,
     Each epoch recomputes GAE with the critic as it stands, as Brax's PPO trainer does (it
     recomputes per minibatch). Measured on hopper/spring, 20 seeds x 5M steps: mean final
     return 432 +- 7 against 418 +- 10 (standard errors; H200, jax 0.11) with advantages computed
-    once per unroll. SPEC leaves this open.
+    once per unroll. docs/protocol.md records this choice.
     """
     return epochs(state, key, lambda s: _flat_batch(s, rollout), minibatch_step)
 

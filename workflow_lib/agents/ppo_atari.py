@@ -1,5 +1,5 @@
 """PPO with discrete actions on stacked Atari frames: CleanRL's ppo_atari.py, the learner of the
-paper's Atari figures (SPEC "Atari"). The simulator is stepped from the host, so this module has no
+paper's Atari figures (docs/protocol.md, "Atari"). The simulator is stepped from the host, so this module has no
 `collect`: the host loop calls `act` once per env step for all envs, fills a FrameRollout, then
 calls `update` on it.
 
@@ -117,7 +117,7 @@ def _logits(state: PPOAtariState, params: dict, obs: jax.Array) -> jax.Array:
 
 
 def policy(state: PPOAtariState, obs: jax.Array) -> jax.Array:
-    """The greedy policy (SPEC "Atari": evaluation takes argmax actions): int32 of obs's batch shape."""
+    """The greedy policy (docs/protocol.md, "Atari": evaluation takes argmax actions): int32 of obs's batch shape."""
     return jnp.argmax(_logits(state, state.train.params, obs), axis=-1).astype(jnp.int32)
 
 

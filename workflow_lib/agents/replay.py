@@ -1,4 +1,4 @@
-"""A replay buffer held as JAX arrays inside the training carry; never overwritten (SPEC)."""
+"""A replay buffer held as JAX arrays inside the training carry; never overwritten (docs/protocol.md)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""SAC (Haarnoja et al. 2018) with the settings of SPEC.md: init, the training update, the actor step."""
+"""SAC (Haarnoja et al. 2018) with the settings of docs/protocol.md: init, the training update, the actor step."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ from workflow_lib.agents.networks import (  # noqa: F401  (actor accessors: this
 
 @dataclasses.dataclass(frozen=True)
 class SACConfig:
-    """Hyperparameters (Table 1 / SPEC.md); static inside jitted code."""
+    """Hyperparameters (Table 1 / docs/protocol.md); static inside jitted code."""
 
     hidden: tuple[int, ...] = (256, 256)
     learning_rate: float = 3e-4
@@ -97,7 +97,7 @@ def critic_update(state: SACState, batch: Transition, key: jax.Array) -> tuple[S
 
 
 def actor_update(state: SACState, batch: Transition, key: jax.Array) -> tuple[SACState, dict]:
-    """One actor step, critic and temperature frozen. This is SAC's PURD update (SPEC)."""
+    """One actor step, critic and temperature frozen. This is SAC's PURD update (docs/protocol.md)."""
     alpha = jnp.exp(state.log_alpha.params["log_alpha"])
 
     def loss_fn(params):
@@ -133,7 +133,7 @@ def update(state: SACState, batch: Transition, key: jax.Array, actor_step: bool 
 
 
 def post_update(state: SACState, buffer: ReplayBuffer, key: jax.Array, env: Env, max_steps: int) -> dict:
-    """The actor parameters after one update (SPEC "One update"): one actor step on a fresh
+    """The actor parameters after one update (docs/protocol.md, "One update"): one actor step on a fresh
     minibatch with fresh reparameterisation noise. One PURD sample; env and max_steps unused."""
     k_batch, k_noise = jax.random.split(key)
     batch = buffer_sample(buffer, k_batch, state.config.batch_size)

@@ -1,4 +1,4 @@
-"""TD3 (Fujimoto et al. 2018) with the settings of SPEC.md: init, the training update, the actor step."""
+"""TD3 (Fujimoto et al. 2018) with the settings of docs/protocol.md: init, the training update, the actor step."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ from workflow_lib.agents.networks import (  # noqa: F401  (actor accessors: this
 
 @dataclasses.dataclass(frozen=True)
 class TD3Config:
-    """Hyperparameters (Table 1 / SPEC.md); static inside jitted code."""
+    """Hyperparameters (Table 1 / docs/protocol.md); static inside jitted code."""
 
     hidden: tuple[int, ...] = (256, 256)
     learning_rate: float = 3e-4
@@ -84,7 +84,7 @@ def critic_update(state: TD3State, batch: Transition, key: jax.Array) -> tuple[T
 
 
 def actor_update(state: TD3State, batch: Transition) -> tuple[TD3State, dict]:
-    """One actor step, critic frozen: loss -mean(min(Q1, Q2)) (SPEC). This is TD3's PURD update."""
+    """One actor step, critic frozen: loss -mean(min(Q1, Q2)) (docs/protocol.md). This is TD3's PURD update."""
 
     def loss_fn(params):
         action = state.actor.apply_fn(params, batch.obs)
@@ -126,7 +126,7 @@ def update(state: TD3State, batch: Transition, key: jax.Array, actor_step: bool 
 
 
 def post_update(state: TD3State, buffer: ReplayBuffer, key: jax.Array, env: Env, max_steps: int) -> dict:
-    """The actor parameters after one update (SPEC "One update"): one actor step on a fresh
+    """The actor parameters after one update (docs/protocol.md, "One update"): one actor step on a fresh
     minibatch of the stored data, the critic fixed. One PURD sample; env and max_steps unused."""
     batch = buffer_sample(buffer, key, state.config.batch_size)
     return actor_params(actor_update(state, batch)[0])

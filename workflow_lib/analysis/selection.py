@@ -68,7 +68,7 @@ def named(table: pl.DataFrame, algo: str, policies: dict) -> pl.DataFrame:
 
 
 def failure_policies(table: pl.DataFrame, k: int, algo: str = "td3") -> pl.DataFrame:
-    """Up to k policies of `algo` with LTP > 0, highest LTP first (SPEC, "Failures")."""
+    """Up to k policies of `algo` with LTP > 0, highest LTP first (docs/protocol.md, "Failures")."""
     rows = table.filter((pl.col("algo") == algo) & pl.col("ltp").is_not_nan() & (pl.col("ltp") > 0))
     return rows.sort(["ltp", "seed", "step"], descending=[True, False, False]).head(k)
 
@@ -101,7 +101,7 @@ def rejection_start(starts: pl.DataFrame, start: int) -> dict:
 
 def success_and_failure(returns: np.ndarray, mode: float, alpha: float = 0.5, tolerance: float = 0.1):
     """(success, failure) sample indices of one PURD: the first sample whose return is within
-    `tolerance` of the PURD mean, and the first whose return is below alpha x mode (SPEC).
+    `tolerance` of the PURD mean, and the first whose return is below alpha x mode (docs/protocol.md).
     Sample order is the keys' order, so "first" is an unbiased pick. None where there is none."""
     returns = np.asarray(returns)
     mean = returns.mean()

@@ -1,4 +1,4 @@
-"""Statistics of a post-update return distribution (SPEC, "Statistics"; Sec. 3.1, A.9).
+"""Statistics of a post-update return distribution (docs/protocol.md, "Statistics"; Sec. 3.1, A.9).
 
 Every function takes returns along the last axis, so one call evaluates a statistic on all
 bootstrap resamples at once. `summarize` reports each statistic as its bootstrapped mean over

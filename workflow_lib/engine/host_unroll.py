@@ -104,8 +104,9 @@ def post_update_program(learner: ModuleType) -> Callable:
 
 @dataclasses.dataclass(frozen=True)
 class HostUnrollUpdate:
-    """The engine recipe of an Atari PPO PURD (SPEC "One update"; README, a decision): item i's
-    actor after one update of the learner's own kind on a fresh unroll of the training length
+    """The engine recipe of an Atari PPO PURD (docs/protocol.md, "Atari"): item i's actor after
+    one update of the learner's own kind (ppo_atari.post_update: by default a whole PPO
+    iteration, all update_batch samples' steps in one compiled program) on a fresh unroll of the training length
     (num_envs x unroll_length), collected with the checkpoint's policy from num_envs copies
     freshly reset with seeds drawn from the sample's key fold_in(root, i) (the checkpoint holds
     no game state, and the ALE's is not restored). fixed = (unused, root). The unrolls run on the

@@ -1,4 +1,5 @@
-"""Deterministic evaluation from the reference state s_I (SPEC, "Evaluation of each updated policy")."""
+"""Deterministic evaluation from the reference state s_I (docs/protocol.md, "One update": the
+evaluation of an updated policy)."""
 
 from __future__ import annotations
 

@@ -27,6 +27,6 @@ def make_env(name: str, backend: str, reset_noise_scale: float | None = None) ->
 
 @functools.lru_cache(maxsize=8)
 def reference_state(name: str, backend: str) -> State:
-    """s_I: the reset with the noise scale set to 0, identical for every evaluation (SPEC)."""
+    """s_I: the reset with the noise scale set to 0, identical for every evaluation (docs/protocol.md)."""
     env = make_env(name, backend, reset_noise_scale=0.0)
     return jax.jit(env.reset)(jax.random.key(0))

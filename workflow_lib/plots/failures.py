@@ -1,4 +1,4 @@
-"""Figures 3, 23 and 4: how policies of noisy neighbourhoods fail (SPEC, "Failures")."""
+"""Figures 3, 23 and 4: how policies of noisy neighbourhoods fail (docs/protocol.md, "Failures")."""
 
 from __future__ import annotations
 

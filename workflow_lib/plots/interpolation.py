@@ -1,4 +1,4 @@
-"""Figures 5, 9, 8 and 6 and Table 2: interpolation between policies (SPEC, "Interpolation")."""
+"""Figures 5, 9, 8 and 6 and Table 2: interpolation between policies (docs/protocol.md, "Interpolation")."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """Recorded rollouts of chosen policies: per-step rewards and coordinates q (Fig. 1 gaits, and the
-successful and failing samples of a PURD for Fig. 3, 4 and 23; SPEC "Failures")."""
+successful and failing samples of a PURD for Fig. 3, 4 and 23; docs/protocol.md, "Failures")."""
 
 from __future__ import annotations
 

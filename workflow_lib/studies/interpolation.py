@@ -1,4 +1,4 @@
-"""Interpolation between two policies (Sec. 4.1, A.3; SPEC "Interpolation").
+"""Interpolation between two policies (Sec. 4.1, A.3; docs/protocol.md, "Interpolation").
 
 theta(a) = a theta1 + (1 - a) theta2 at P points, both ends included, each point optionally
 perturbed by S Gaussian samples (sigma 3e-4) whose keys are the same at every point of a pair
@@ -86,7 +86,7 @@ def point_means(table: pl.DataFrame) -> pl.DataFrame:
 
 
 def below_threshold_proportion(means: np.ndarray, fraction: float = 0.1) -> float:
-    """BTP of one pair (SPEC): the share of interior points whose mean return is below
+    """BTP of one pair (docs/protocol.md): the share of interior points whose mean return is below
     fraction x the smaller of the two endpoints' means."""
     means = np.asarray(means, dtype=np.float64)
     threshold = fraction * min(means[0], means[-1])

@@ -1,4 +1,4 @@
-"""The return landscape around a policy (Fig. 1, Fig. 27; SPEC "Landscape").
+"""The return landscape around a policy (Fig. 1, Fig. 27; docs/protocol.md, "Landscape").
 
 theta(a, b) = theta0 + a (theta' - theta0) + b (theta'' - theta0) over a grid of (a, b), one
 deterministic return from s_I per point. The directions are either two independent updates of

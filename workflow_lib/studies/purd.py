@@ -1,5 +1,5 @@
 """Post-update return distributions (Def. 3.1): N independent updates of a checkpoint, each
-updated deterministic policy rolled out from s_I (SPEC, "One update").
+updated deterministic policy rolled out from s_I (docs/protocol.md, "One update").
 
 The updates are the learners' own `post_update` (the training code's functions, never a copy)
 or a Gaussian perturbation. Sampling is the rollout engine's `evaluate` with the PostUpdate
@@ -66,7 +66,7 @@ def check_kind(algo: str, kind: str) -> None:
 
 
 def perturb(params, key: jax.Array, sigma: float):
-    """params + N(0, sigma^2 I), independent per parameter (SPEC, "Gaussian")."""
+    """params + N(0, sigma^2 I), independent per parameter (docs/protocol.md, "One update")."""
     leaves, tree = jax.tree.flatten(params)
     keys = jax.random.split(key, len(leaves))
     return jax.tree.unflatten(tree, [x + sigma * jax.random.normal(k, x.shape, x.dtype) for x, k in zip(leaves, keys)])

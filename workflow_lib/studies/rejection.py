@@ -1,4 +1,4 @@
-"""Algorithm 1, post-update CVaR rejection (Sec. 4.2, A.9, A.10; SPEC "Algorithm 1").
+"""Algorithm 1, post-update CVaR rejection (Sec. 4.2, A.9, A.10; docs/protocol.md, "Algorithm 1").
 
 From an off-policy checkpoint (networks, targets, optimizer states, replay prefix, and on Brax
 the training env), K proposals. A proposal takes one cycle of training exactly as training would (proposals: training's

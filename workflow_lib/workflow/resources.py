@@ -40,7 +40,7 @@ def train_mem(config: dict, algo: str, n_seeds: int) -> int:
 
 def purd_env_steps(config: dict, algo: str, n: int | None = None) -> int:
     """Env steps of a PURD job of n samples (default purd.samples): n rollouts, plus for PPO each
-    sample's own fresh unroll (SPEC)."""
+    sample's own fresh unroll (docs/protocol.md)."""
     steps = learner_episode_length(config, algo)
     if not off_policy(algo):  # on-policy (PPO): each sample's update collects a fresh unroll
         steps += config[algo]["num_envs"] * config[algo]["unroll_length"]
