@@ -88,6 +88,16 @@ CONFIG_VALUES = [
     ("sead", [1], "sead"),
     ("td3.learning_rat", 0.001, "td3.learning_rat"),
     ("sac", None, "sac"),
+    # The post-update settings (docs/protocol.md, "One update", "Atari"): each on its own learner only.
+    ("ppo.purd_update", "iteration", "ppo.purd_update"),  # an Atari learner's key on Brax PPO
+    ("td3.purd_max_grad_norm", 0.1, "td3.purd_max_grad_norm"),
+    ("ppo.purd_max_grad_norm", 0, "ppo.purd_max_grad_norm"),
+    ("ppo_atari.purd_update", "epoch", "ppo_atari.purd_update"),
+    ("ppo_atari.purd_adam", "warm", "ppo_atari.purd_adam"),
+    ("ppo_atari.purd_max_grad_norm", -1.0, "ppo_atari.purd_max_grad_norm"),
+    ("atari.return", "score", "atari.return"),
+    ("atari.return", "clipped_horizon", "atari.return"),  # the default config names no Atari game
+    ("atari.interpolation_samples", 0, "atari.interpolation_samples"),
 ]
 
 # Keys that are each valid alone and wrong together: what a job would find only hours later.
