@@ -63,7 +63,7 @@ def pieces(policy, settings: purd.Settings) -> dict[str, float]:
         spent["(i) iterations"] += time.perf_counter() - t0
     stacked = jax.tree.map(lambda *xs: jnp.concatenate(xs), *params)  # on the device, as the engine keeps them
     rollout = settings.rollout()
-    spent["(e) evaluation"] = seconds(lambda: HOST.rollouts(policy.env, learner, agent, stacked, 0, rollout)["return"])
+    spent["(e) evaluation"] = seconds(lambda: HOST.rollouts(HOST.make(policy.env, policy.backend), learner, agent, stacked, 0, rollout)["return"])
     return spent
 
 

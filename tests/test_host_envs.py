@@ -71,6 +71,28 @@ def test_actions_map_onto_the_task_bounds():
     np.testing.assert_allclose(env.copies[0].env.data.ctrl, 0.4, rtol=1e-6)
 
 
+def test_dm_control_actions_are_clamped_as_the_authors_or_scaled():
+    """host.dmc_actions: "clip" (the default, the authors') passes [-1, 1] actions as they are,
+    clamped to each actuator's range as MuJoCo clamps a limited control; "scale" maps [-1, 1]
+    onto the range. Quadruped's actuators are not all [-1, 1], so the two differ."""
+    from workflow_lib.envs.host import action_mapping
+
+    clipped, scaled = HostEnvs("dmc-quadruped-walk", 1, "clip"), HostEnvs("dmc-quadruped-walk", 1, "scale")
+    low, high = clipped.copies[0].low, clipped.copies[0].high
+    assert not np.allclose(low, -1.0) or not np.allclose(high, 1.0)  # the test means something
+    action = np.linspace(-1.0, 1.0, clipped.action_size)[None] * 1.5  # beyond [-1, 1] too
+    for env, want in ((clipped, np.clip(np.clip(action[0], -1, 1), low, high)),
+                      (scaled, np.clip(action[0], -1, 1) * (high - low) / 2 + (high + low) / 2)):
+        env.reset([0])
+        env.step(action)
+        np.testing.assert_allclose(env.copies[0].env.physics.data.ctrl, want, rtol=1e-6)
+    assert action_mapping("dmc-quadruped-walk", "clip") == "clip"
+    assert action_mapping("dmc-quadruped-walk", "none") == "scale"  # a checkpoint from before the choice
+    assert action_mapping("gym-Hopper-v5", "clip") == "scale"  # Gymnasium's tasks always scale
+    with pytest.raises(ValueError, match="action mapping"):
+        HostEnvs("dmc-quadruped-walk", 1, "squash")
+
+
 def test_copies_reset_with_one_seed_start_from_one_state_and_step_alike():
     env = HostEnvs("dmc-quadruped-walk", 3)
     obs = env.reset([11, 11, 11])
@@ -97,7 +119,7 @@ def test_host_rollouts_are_the_policy_stepped_by_hand():
     keys = jax.random.split(jax.random.key(0), 3)
     base = learner.actor_params(policy.agent)
     params = jax.vmap(lambda k: purd.perturb(base, k, 0.3))(keys)
-    out = HOST.rollouts("gym-Hopper-v5", learner, policy.agent, params, np.int64(0),
+    out = HOST.rollouts(HOST.make("gym-Hopper-v5", "none"), learner, policy.agent, params, np.int64(0),
                         RolloutSettings(batch_size=3, episode_length=300, with_rewards=True))
     for i in range(3):
         agent = learner.with_actor_params(policy.agent, jax.tree.map(lambda x, i=i: x[i], params))

@@ -20,7 +20,7 @@ import jax
 import numpy as np
 
 from workflow_lib.engine.rollout import RolloutSettings, batched_block
-from workflow_lib.envs.host import HOST_ENVS, HostEnvs, host_family, split_host_env
+from workflow_lib.envs.host import HOST_ENVS, HostEnvs, action_mapping, host_family, split_host_env
 from workflow_lib.envs.native import ENV_NAMES, make_env, reference_state
 
 
@@ -70,18 +70,28 @@ class BraxFamily:
 CLIPPED_HORIZON = "clipped_horizon"
 
 
+@dataclasses.dataclass(frozen=True)
+class HostTask:
+    """What HostFamily.make gives the engine: a task's name and its run's backend (a DM Control
+    run's action mapping, envs/host.py)."""
+
+    name: str
+    backend: str = "none"
+
+
 @functools.lru_cache(maxsize=8)
-def host_copies(env: str, n: int, atari_return: str = CLIPPED_HORIZON):
-    """n copies of a host-stepped task, made once per process, batch size and kind of return (a
-    DM Control copy takes tens of milliseconds to build) and reset before every use: an Atari
-    game's in evaluation mode, for the return `atari_return` (RolloutSettings.atari_return)."""
+def host_copies(env: str, n: int, atari_return: str = CLIPPED_HORIZON, actions: str = "scale"):
+    """n copies of a host-stepped task, made once per process, batch size, kind of return and
+    action mapping (a DM Control copy takes tens of milliseconds to build) and reset before every
+    use: an Atari game's in evaluation mode, for the return `atari_return`
+    (RolloutSettings.atari_return)."""
     if host_family(env) == "atari":
         from workflow_lib.envs.atari import AtariEnvs
 
         if atari_return not in (CLIPPED_HORIZON, "game_score"):
             raise ValueError(f"unknown Atari return {atari_return!r}; expected clipped_horizon or game_score")
         return AtariEnvs(env, n, training=False, clipped_horizon=atari_return == CLIPPED_HORIZON)
-    return HostEnvs(env, n)
+    return HostEnvs(env, n, actions)
 
 
 def horizon(env: str, settings: RolloutSettings) -> int:
@@ -114,8 +124,8 @@ class HostFamily:
     jittable: bool = False
     start_seed: int = 0
 
-    def make(self, env: str, backend: str):
-        return env  # the copies are made per batch size (host_copies); off-policy updates need no env
+    def make(self, env: str, backend: str) -> HostTask:
+        return HostTask(env, backend)  # the copies are made per batch size (host_copies)
 
     def reference_state(self, env: str, backend: str):
         return np.int64(self.start_seed)
@@ -123,9 +133,10 @@ class HostFamily:
     def block(self, env, learner, agent, params, state, alive, length, with_states):
         raise NotImplementedError("a host-stepped family is stepped from the host (rollouts)")
 
-    def rollouts(self, env, learner, agent, params, start, settings: RolloutSettings):
-        n, length = len(jax.tree.leaves(params)[0]), horizon(env, settings)
-        copies, act = host_copies(env, n, settings.atari_return), host_policy(learner)
+    def rollouts(self, env: HostTask, learner, agent, params, start, settings: RolloutSettings):
+        n, length = len(jax.tree.leaves(params)[0]), horizon(env.name, settings)
+        copies = host_copies(env.name, n, settings.atari_return, action_mapping(env.name, env.backend))
+        act = host_policy(learner)
         obs = copies.reset([int(start)] * n)
         rewards = np.zeros((n, length), np.float32)
         alive_before = np.zeros((n, length), bool)

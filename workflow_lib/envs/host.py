@@ -6,7 +6,10 @@ Names carry their family where it is not Brax: `dmc-<domain>-<task>` (dmc-quadru
 envs/atari.py, whose names and sizes this module dispatches); no "/" so that a name is a file
 name and a rule name as it stands.
 Observations are float32 vectors (DM Control's dict flattened in sorted key order); actions come
-in [-1, 1], as every policy here emits them, and are mapped linearly onto the task's bounds.
+in [-1, 1], as every policy here emits them. Gymnasium's tasks map them linearly onto the task's
+bounds (SB3's and CleanRL's convention); a DM Control task takes them as they are, clamped to its
+actuators' ranges as MuJoCo clamps controls (the authors' code: docs/protocol.md, "DM Control"),
+or mapped linearly (`host.dmc_actions: scale`). The mapping travels as the run's backend.
 Episodes have no time limit of their own here: the caller stops at its episode length (1000 for
 the paper's tasks, DM Control's and Gymnasium's own limit), as it does for Brax.
 
@@ -43,6 +46,16 @@ GYM_TASKS = (
 )
 HOST_ENVS = tuple(f"dmc-{t}" for t in DMC_TASKS) + tuple(f"gym-{t}" for t in GYM_TASKS)
 EXTRA_HINT = "pip install -e '.[host]' in the workflow's venv (python3 do.py run/test install it when needed)"
+
+
+DMC_ACTIONS = ("clip", "scale")  # host.dmc_actions; a DM Control run's backend
+
+
+def action_mapping(name: str, backend: str) -> str:
+    """How a host-stepped task takes the policy's [-1, 1] actions: "clip" (as they are, clamped to
+    the bounds) for a DM Control run whose backend says so, else "scale" (linearly onto the
+    bounds; a DM Control checkpoint of backend "none", made before the choice existed, scaled)."""
+    return "clip" if host_family(name) == "dmc" and backend == "clip" else "scale"
 
 
 def host_family(name: str) -> str | None:
@@ -168,9 +181,12 @@ class _GymCopy:
 
 
 class HostEnvs:
-    """`n` copies of one host-stepped task. Actions in [-1, 1] map linearly onto the task's bounds."""
+    """`n` copies of one host-stepped task. Actions in [-1, 1] map linearly onto the task's bounds
+    (actions "scale") or go as they are, clamped to them ("clip"; module docstring)."""
 
-    def __init__(self, name: str, n: int):
+    def __init__(self, name: str, n: int, actions: str = "scale"):
+        if actions not in DMC_ACTIONS:
+            raise ValueError(f"unknown action mapping {actions!r}; expected one of {DMC_ACTIONS}")
         family, task = split_host_env(name)
         make = _DmcCopy if family == "dmc" else _GymCopy
         self.name, self.copies = name, [make(task) for _ in range(n)]
@@ -178,6 +194,7 @@ class HostEnvs:
         self.action_size = len(first.low)
         self.observation_size = len(first.reset(0))
         self._scale, self._shift = (first.high - first.low) / 2, (first.high + first.low) / 2
+        self._low, self._high, self.actions = first.low, first.high, actions
 
     def __len__(self) -> int:
         return len(self.copies)
@@ -193,7 +210,11 @@ class HostEnvs:
         """Step the copies where `active` (all by default) with actions in [-1, 1]: (obs, reward,
         terminal), each with a leading copy axis; an inactive copy gets zeros for its observation,
         reward 0 and terminal False."""
-        actions = np.clip(np.asarray(actions, np.float64), -1.0, 1.0) * self._scale + self._shift
+        actions = np.clip(np.asarray(actions, np.float64), -1.0, 1.0)
+        if self.actions == "clip":
+            actions = np.clip(actions, self._low, self._high)
+        else:
+            actions = actions * self._scale + self._shift
         n = len(self.copies)
         obs = np.zeros((n, self.observation_size), np.float32)
         reward, terminal = np.zeros(n, np.float32), np.zeros(n, bool)

@@ -95,15 +95,16 @@ class HostProposer:
     """Proposals on a host-stepped task: one simulator copy, set to a variant's host side before
     each proposal (the variants' envs part once their policies do)."""
 
-    def __init__(self, env: str, algo: str, max_steps: int):
-        self.env, self.algo = env, ALGORITHMS[algo]
+    def __init__(self, env: str, backend: str, algo: str, max_steps: int):
+        self.env, self.backend, self.algo = env, backend, ALGORITHMS[algo]
         self.max_steps = max_steps
         self.side: HostTraining | None = None
 
     def initial(self, carry: HostCarry, stream: tuple) -> HostProposalState:
         """The checkpoint's learner with a fresh copy of the task, reset from the random stream
         named by `stream` (env, algo, seed, step and run)."""
-        self.side = HostTraining(self.env, self.algo, (0,), self.max_steps, streams=[copy_seed(*stream)])
+        self.side = HostTraining(self.env, self.algo, (0,), self.max_steps, streams=[copy_seed(*stream)],
+                                 backend=self.backend)
         return HostProposalState(carry, self.side.state())
 
     def propose(self, state: HostProposalState) -> HostProposalState:
@@ -125,5 +126,5 @@ class HostProposer:
 def proposer(env: str, backend: str, algo: str, max_steps: int) -> Any:
     """The proposer of an env's family."""
     if host_family(env) is not None:
-        return HostProposer(env, algo, max_steps)
+        return HostProposer(env, backend, algo, max_steps)
     return BraxProposer(env, backend, algo, max_steps)

@@ -23,7 +23,7 @@ from workflow_lib.agents.registry import Algorithm
 from workflow_lib.agents.replay import ReplayBuffer, buffer_add_seeds, buffer_init, buffer_sample
 from workflow_lib.core.trees import over_seeds, strong_types
 from workflow_lib.envs.carry import Transition
-from workflow_lib.envs.host import HostEnvs, copy_seed
+from workflow_lib.envs.host import HostEnvs, action_mapping, copy_seed
 
 
 @struct.dataclass
@@ -95,11 +95,11 @@ class HostTraining:
     resumable = True  # state() and restore() continue a run to the bit
 
     def __init__(self, env: str, algo: Algorithm, seeds: tuple[int, ...], episode_length: int,
-                 streams: list[int] | None = None):
+                 streams: list[int] | None = None, backend: str = "none"):
         """`streams`: the copies' simulator seeds, if not training's own (copy_seed of the env,
-        the learner and the seed)."""
+        the learner and the seed); `backend`: the run's (a DM Control run's action mapping)."""
         self.algo, self.episode_length = algo, episode_length
-        self.envs = HostEnvs(env, len(seeds))
+        self.envs = HostEnvs(env, len(seeds), action_mapping(env, backend))
         self.obs = self.envs.reset(streams or [copy_seed(env, algo.name, s) for s in seeds])
         n = len(seeds)
         self.t, self.episode_return = np.zeros(n, np.int64), np.zeros(n, np.float64)

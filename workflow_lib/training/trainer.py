@@ -64,7 +64,8 @@ class Trainer:
             if host_family(job.env) == "atari":
                 self.host_side = HostPPOTraining(job.env, self.algo, job.seeds, self.hp)
             else:
-                self.host_side = HostTraining(job.env, self.algo, job.seeds, job.episode_length)  # resume restores it
+                self.host_side = HostTraining(job.env, self.algo, job.seeds, job.episode_length,  # resume restores it
+                                              backend=job.backend)
             self._evaluate = self._evaluate_host
             return
         self.env = make_env(job.env, job.backend)
@@ -82,7 +83,7 @@ class Trainer:
         settings = RolloutSettings(batch_size=len(self.job.seeds), episode_length=self.job.episode_length,
                                    atari_return="game_score")
         start = family.reference_state(self.job.env, self.job.backend)
-        return family.rollouts(self.job.env, learner, first, params, start, settings)
+        return family.rollouts(family.make(self.job.env, self.job.backend), learner, first, params, start, settings)
 
     def meta(self, **extra) -> dict:
         """Checkpoint metadata: enough to rebuild the carry's structure and name its origin."""

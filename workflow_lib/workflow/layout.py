@@ -93,6 +93,15 @@ RUN_KEYS = ("total_steps", "checkpoints", "warmup_steps", "log_every", "state_ev
 PURD_PREFIX = "purd_"
 
 
+def run_backend(config: dict, env: str) -> str:
+    """A run's backend: a Brax env's physics backend, a DM Control task's action mapping
+    (host.dmc_actions); "none" elsewhere, so that an edit of either leaves the other runs be."""
+    family = host_family(env)
+    if family is None:
+        return config["backend"]
+    return config["host"]["dmc_actions"] if family == "dmc" else "none"
+
+
 def run_hyperparameters(section: dict) -> dict:
     """What a learner's training reads from its config section."""
     return {k: v for k, v in section.items() if k not in RUN_KEYS and not k.startswith(PURD_PREFIX)}
@@ -108,8 +117,7 @@ def train_job_fields(config: dict, wildcards, algo: str, seeds) -> dict:
     section = config[algo]
     return {
         "env": wildcards.env,
-        # A host-stepped simulator has no Brax backend: an edit of it leaves those runs be.
-        "backend": config["backend"] if host_family(wildcards.env) is None else "none",
+        "backend": run_backend(config, wildcards.env),
         "algo": algo,
         "seeds": list(seeds),
         "total_steps": section["total_steps"],
