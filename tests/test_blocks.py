@@ -119,6 +119,10 @@ def test_an_algo_edit_changes_that_algos_params_only(paper):
     {"train": {"snapshot_every_s": 7}},  # how often a job snapshots: not what it computes
     {"purd": {"samples": 10}},
     {"resources": {"min_runtime": 1}},
+    # The post-update step's settings are the PURDs', not training's (docs/protocol.md, "One update").
+    {"ppo": {"purd_max_grad_norm": 1.0}},
+    {"ppo_atari": {"purd_update": "minibatch", "purd_adam": "restored", "purd_max_grad_norm": 0.5}},
+    {"atari": {"return": "game_score", "interpolation_samples": 7}},
 ])
 def test_values_that_do_not_change_training_leave_its_params_alone(paper, edit):
     edited = copy.deepcopy(paper)
@@ -130,6 +134,7 @@ def test_values_that_do_not_change_training_leave_its_params_alone(paper, edit):
     ({"episode_length": 500}, ("brax", "dmc")),  # the Atari games' episodes have their own cap
     ({"atari": {"episode_length": 500}}, ("atari",)),
     ({"backend": "spring"}, ("brax",)),  # host-stepped simulators have no Brax backend
+    ({"host": {"dmc_actions": "scale"}}, ("dmc",)),  # a DM Control run's action mapping is its backend
 ])
 def test_values_every_training_job_of_a_family_uses_change_its_params(paper, edit, families):
     edited = copy.deepcopy(paper)
