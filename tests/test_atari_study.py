@@ -59,10 +59,15 @@ def test_a_purd_sample_is_one_update_on_a_fresh_unroll_and_reproducible(trained)
     first = purd.sample(policy, "ppo_atari", SETTINGS)
     again = purd.sample(policy, "ppo_atari", SETTINGS)
     assert np.array_equal(first["return"], again["return"]) and np.array_equal(first["length"], again["length"])
-    assert first["length"].max() <= 60 and (first["return"] >= 0).all()  # raw Breakout scores
+    # The authors' return: clipped rewards over the whole horizon of episode_length + 1 steps.
+    assert (first["length"] == 61).all() and (np.abs(first["return"]) <= 61).all()
     # Sample i's update depends on its key only: the first two of four are those of a PURD of two.
     two = purd.sample(policy, "ppo_atari", purd.Settings(n=2, batch_size=2, update_batch=2, episode_length=60))
     assert np.array_equal(two["return"], first["return"][:2])
+    # The alternative return: Breakout's raw score of one game, capped at episode_length.
+    scores = purd.sample(policy, "ppo_atari", purd.Settings(n=2, batch_size=2, update_batch=2, episode_length=60,
+                                                            atari_return="game_score"))
+    assert scores["length"].max() <= 60 and (scores["return"] >= 0).all()
     # What a sample changes: the actor (trunk and policy head), differently per key.
     recipe = host_unroll.HostUnrollUpdate(policy.env, 2)
     root = purd.root_key(policy.env, policy.algo, policy.seed, policy.step, "ppo_atari")
