@@ -152,10 +152,19 @@ def test_atari_games_train_ppo_atari_and_have_studies_of_their_own():
     assert all(study_envs(cfg, s) == ["hopper"] for s in ("interpolation", "failures", "algorithm1", "landscape"))
     assert atari_games(cfg) == figure_envs(cfg, "figure21") == ["atari-Qbert"] and figure_envs(cfg, "figure6") == ["hopper"]
     assert interpolation_algo(cfg, "atari-Qbert") == "ppo_atari" and interpolation_algo(cfg, "hopper") == "td3"
-    assert btp_sizes(cfg, "atari-Qbert") == {"btp_pairs": 20, "points": cfg["interpolation"]["points"]}
-    assert btp_sizes(cfg, "hopper") == {k: cfg["interpolation"][k] for k in ("btp_pairs", "points")}
+    # Figure 19's perturbed rollouts per point are its own (atari.interpolation_samples, the paper's 50).
+    assert btp_sizes(cfg, "atari-Qbert") == {"btp_pairs": 20, "points": cfg["interpolation"]["points"], "btp_samples": 50}
+    assert btp_sizes(cfg, "hopper") == {k: cfg["interpolation"][k] for k in ("btp_pairs", "points", "btp_samples")}
     paper = validate_config({**load("config.yaml"), **load("configs/paper.yaml")})
     assert algo_seeds(paper, "ppo_atari") == [0, 1, 2, 3, 4] and len(algo_seeds(paper, "td3")) == 20
+    # The paper's sizes (docs/protocol.md): Figure 19's 20 pairs, 50 points and 50 rollouts a point,
+    # Figure 6's 100; the authors' update and return on Atari, their 0.1 clip on Brax PPO, their DMC actions.
+    assert btp_sizes(paper, "atari-Qbert") == {"btp_pairs": 20, "points": 50, "btp_samples": 50}
+    assert btp_sizes(paper, "ant")["btp_samples"] == 100
+    assert paper["atari"]["return"] == "clipped_horizon" and paper["atari"]["episode_length"] == 10000
+    assert (paper["ppo_atari"]["purd_update"], paper["ppo_atari"]["purd_adam"], paper["ppo_atari"]["purd_max_grad_norm"]) \
+        == ("iteration", "fresh", None)
+    assert paper["ppo"]["purd_max_grad_norm"] == 0.1 and paper["host"]["dmc_actions"] == "clip"
 
 
 @pytest.mark.parametrize("edit, key", [
