@@ -3,6 +3,7 @@
 import jax
 import jax.numpy as jnp
 import numpy as np
+import optax
 import pytest
 
 from workflow_lib.agents import ppo
@@ -66,6 +67,43 @@ def test_ppo_update_is_minibatch_steps_with_gae_recomputed_each_epoch():
         once, _ = ppo.minibatch_step(once, mb)
     assert any(not np.allclose(a, b, rtol=1e-5, atol=1e-6)
                for a, b in zip(jax.tree.leaves(updated.train.params), jax.tree.leaves(once.train.params)))
+
+
+def test_ppo_post_update_clips_at_its_own_norm_by_hand():
+    """A Brax PPO PURD sample (docs/protocol.md, "One update"): the first minibatch step of a
+    fresh unroll, its gradient's global norm clipped at purd_max_grad_norm (the authors' 0.1), not
+    at training's max_grad_norm, then training's Adam from the restored state."""
+    algo = ALGORITHMS["ppo"]
+    hp = algo.make_config({"num_envs": 8, "unroll_length": 4, "num_minibatches": 2})
+    assert hp.purd_max_grad_norm == 0.1 and hp.max_grad_norm == 1.0
+    carry = carry_init(algo, PROBE, hp, jax.random.key(0), 0)
+    state, key = carry.agent, jax.random.key(3)
+    got = ppo.post_update(state, carry.envs, key, PROBE, 1000)
+
+    k_collect, k_perm = jax.random.split(key)
+    _, rollout = ppo.collect(state, PROBE, carry.envs, k_collect, 1000)
+    mb = ppo.first_minibatch(state, rollout, k_perm)
+
+    def loss(params):  # the clipped surrogate and value loss written out (entropy coefficient 0)
+        adv = (mb["adv"] - mb["adv"].mean()) / (mb["adv"].std() + 1e-8)
+        logp, _, v = ppo._evaluate(state)(params, mb["obs"], mb["action"])
+        ratio = jnp.exp(logp - mb["logp"])
+        surrogate = jnp.minimum(ratio * adv, jnp.clip(ratio, 1 - hp.clip_eps, 1 + hp.clip_eps) * adv)
+        return -surrogate.mean() + hp.value_coef * 0.5 * jnp.mean(jnp.square(v - mb["target"]))
+
+    g = jax.grad(loss)(state.train.params)
+    norm = jnp.sqrt(sum(jnp.sum(x * x) for x in jax.tree.leaves(g)))
+    assert float(norm) > 0.1  # the clip acts
+    clipped = jax.tree.map(lambda x: x * 0.1 / norm, g)
+    adam = optax.adam(hp.learning_rate, eps=hp.adam_eps)
+    updates, _ = adam.update(clipped, state.train.opt_state[1], state.train.params)
+    expected = optax.apply_updates(state.train.params, updates)["actor"]
+    for a, b in zip(jax.tree.leaves(got), jax.tree.leaves(expected)):
+        np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-7)
+    # Training's clip (1.0) is the alternative, one value away, and gives another step.
+    other = ppo.post_update(state.replace(config=hp.__class__(**{**hp.__dict__, "purd_max_grad_norm": 1.0})),
+                            carry.envs, key, PROBE, 1000)
+    assert not all(np.allclose(a, b) for a, b in zip(jax.tree.leaves(other), jax.tree.leaves(got)))
 
 
 def batch(key, n=32):
