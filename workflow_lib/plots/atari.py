@@ -78,7 +78,7 @@ def figure20(chosen: pl.DataFrame, returns: list[np.ndarray], scale: str, path: 
             ax.axvline(row["mean"], color="black", lw=1, ls="--")
             ax.set_title(f"{game.removeprefix('atari-')} seed {row['seed']} step {row['step']}\n"
                          f"mean {row['mean']:.0f}, std {row['std']:.0f}", fontsize=8)
-            ax.set_xlabel("post-update return (game score)", fontsize=8)
+            ax.set_xlabel("post-update return", fontsize=8)
     fig.suptitle(f"PPO on Atari: post-update return histograms ({scale})", fontsize=10)
     fig.tight_layout()
     fig.savefig(path, dpi=120)
