@@ -54,8 +54,8 @@ def test_paper_scale_requests():
 def test_rollout_jobs_ask_for_their_rollouts():
     c = config("configs/paper.yaml")
     steps_per_min = 60 * c["resources"]["purd_steps_per_s"] / (c["episode_length"] * c["resources"]["runtime_margin"])
-    # BTP: 2 run kinds x 500 pairs x 100 points x 10 samples = 1e6 rollouts: 67 min, past the profile's 30
-    assert resources.btp_runtime(c) == -(-1_000_000 // steps_per_min) == 67
+    # BTP: 2 run kinds x 500 pairs x 100 points x 100 samples (the authors') = 1e7 rollouts: 667 min
+    assert resources.btp_runtime(c) == -(-10_000_000 // steps_per_min) == 667
     i = c["interpolation"]
     perturbed = i["pairs"] * i["points"] * i["perturbations"]  # same-run pairs only
     assert resources.interpolation_runtime(c, "perturbed") == max(15, -(-perturbed // steps_per_min))
