@@ -4,6 +4,8 @@ on the games: plots.interpolation.btp_figure.)"""
 
 from __future__ import annotations
 
+import textwrap
+
 import matplotlib
 
 matplotlib.use("Agg")
@@ -25,6 +27,13 @@ def _grid(n: int, width: float, height: float):
     return fig, axes.flat
 
 
+def _suptitle(fig, text: str) -> None:
+    """The figure's title, each line wrapped to the figure's width (one game's panel is narrow,
+    and the title names the runs, the update and the return)."""
+    width = max(30, int(fig.get_figwidth() * 11))  # characters of 10-point text an inch, with margins
+    fig.suptitle("\n".join(textwrap.fill(line, width) for line in text.split("\n")), fontsize=10)
+
+
 def figure21(table: pl.DataFrame, scale: str, path: str) -> None:
     """PURD mean against standard deviation of every policy, one panel per game; `scale` (the
     study's size: runs, steps, N) goes in the title, as the laptop study is far smaller."""
@@ -39,7 +48,7 @@ def figure21(table: pl.DataFrame, scale: str, path: str) -> None:
         ax.set_title(game.removeprefix("atari-"))
         ax.set_xlabel("mean post-update return")
         ax.set_ylabel("standard deviation")
-    fig.suptitle(f"PPO on Atari: post-update return distributions ({scale})", fontsize=10)
+    _suptitle(fig, f"PPO on Atari: post-update return distributions ({scale})")
     fig.tight_layout()
     fig.savefig(path, dpi=120)
     plt.close(fig)
@@ -79,7 +88,7 @@ def figure20(chosen: pl.DataFrame, returns: list[np.ndarray], scale: str, path: 
             ax.set_title(f"{game.removeprefix('atari-')} seed {row['seed']} step {row['step']}\n"
                          f"mean {row['mean']:.0f}, std {row['std']:.0f}", fontsize=8)
             ax.set_xlabel("post-update return", fontsize=8)
-    fig.suptitle(f"PPO on Atari: post-update return histograms ({scale})", fontsize=10)
+    _suptitle(fig, f"PPO on Atari: post-update return histograms ({scale})")
     fig.tight_layout()
     fig.savefig(path, dpi=120)
     plt.close(fig)
