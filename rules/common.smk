@@ -15,6 +15,7 @@ from workflow_lib.workflow.config import (
     figure_envs,
     interpolation_algo,
     learner_episode_length,
+    learner_return_settings,
     load_config_file,
     return_settings,
     study_envs,
@@ -71,7 +72,7 @@ def purd_settings(kind, section=None):
         # the learner's own update: its purd_* keys (ppo.purd_max_grad_norm, ppo_atari.purd_update, ...)
         "update_options": layout.purd_update_options(config, kind),
         # an Atari learner's rollouts: which return (atari.return)
-        **({"atari_return": config["atari"]["return"]} if kind in ALGORITHMS and ALGORITHMS[kind].pixels else {}),
+        **learner_return_settings(config, kind),
     }
 
 

@@ -194,12 +194,10 @@ class AtariEnvs:
         if actions.shape != (self._n,) or not np.issubdtype(actions.dtype, np.integer):
             raise ValueError(f"{self.name}: expected {self._n} integer actions, got {actions.dtype} {actions.shape}")
         if self.clipped_horizon:
-            return self._step_clipped(actions)
+            return self._step_clipped(self._in_range(actions))
         live = np.ones(self._n, bool) if self.training or active is None else np.asarray(active, bool)
         # The C++ copies all step (the vector is synchronous); an inactive one plays NOOP, unseen.
-        actions = np.where(live, actions, 0)
-        if ((actions < 0) | (actions >= self.action_size)).any():
-            raise ValueError(f"{self.name}: actions must lie in [0, {self.action_size}), got {actions[live]}")
+        actions = self._in_range(np.where(live, actions, 0))
         self._vector.send(actions, np.ones(self._n, np.float32))
         obs, raw, over, truncated, info = self._vector.recv()
         raw = raw.astype(np.float64)
@@ -218,11 +216,15 @@ class AtariEnvs:
         return obs, np.where(live, raw, 0.0).astype(np.float32), over & live
 
 
+    def _in_range(self, actions: np.ndarray) -> np.ndarray:
+        """The actions, each an index of the game's action set, or a ValueError naming them."""
+        if ((actions < 0) | (actions >= self.action_size)).any():
+            raise ValueError(f"{self.name}: actions must lie in [0, {self.action_size}), got {actions}")
+        return actions
+
     def _step_clipped(self, actions: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """A step of the clipped-horizon evaluation (class docstring): (obs, reward in {-1, 0, 1},
         terminal all False)."""
-        if ((actions < 0) | (actions >= self.action_size)).any():
-            raise ValueError(f"{self.name}: actions must lie in [0, {self.action_size}), got {actions}")
         sent = np.where(self._resetting, self._reset_action, actions)
         self._vector.send(sent, np.ones(self._n, np.float32))
         obs, raw, over, truncated, info = self._vector.recv()

@@ -106,6 +106,12 @@ class PostUpdate:
         return jax.vmap(one)(keys)
 
 
+def own_update_policy(policy: Policy, kind: str, settings: Settings) -> Policy:
+    """The policy as an update of `kind` sees it: with settings.update_options where the kind is
+    its learner's own update (a Gaussian perturbation has none)."""
+    return with_update_options(policy, settings.update_options) if kind == policy.algo else policy
+
+
 def with_update_options(policy: Policy, options: dict) -> Policy:
     """The policy whose agent takes its own update with `options` (fields of the learner's
     config class: ppo's purd_max_grad_norm, ...). The agent's config is a static field, so the
@@ -133,6 +139,7 @@ def recipe(policy: Policy, kind: str, settings: Settings) -> tuple[Target, PostU
 def one_update(policy: Policy, kind: str, settings: Settings):
     """key -> the policy's actor parameters after the update of `kind` drawn with that key (what
     PURD sample i computes with key fold_in(root, i))."""
+    policy = own_update_policy(policy, kind, settings)
     _, post, _ = recipe(policy, kind, settings)
     if isinstance(post, HostUnrollUpdate):
         raise ValueError(f"{policy.algo}'s update collects its unroll on the host: sample it with purd.sample")
@@ -161,8 +168,7 @@ def sample(policy: Policy, kind: str, settings: Settings, log: logging.Logger | 
     `start` replaces s_I (Figure 10's stored training states); it is an argument of the compiled
     program, so every start state reuses it.
     """
-    if kind == policy.algo:
-        policy = with_update_options(policy, settings.update_options)
+    policy = own_update_policy(policy, kind, settings)
     target, post, rollout = recipe(policy, kind, settings)
     if root is None:
         root = root_key(policy.env, policy.algo, policy.seed, policy.step, kind)

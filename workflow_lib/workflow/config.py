@@ -13,11 +13,12 @@ import yaml
 from workflow_lib.core.errors import ConfigError
 from workflow_lib.workflow.envsets import (ATARI_FIGURES, atari_games, btp_sizes, check_envs, check_study_envs,
                                            env_algos, episode_length, figure_envs, interpolation_algo,
-                                           learner_episode_length, resolve_choices, return_settings, study_envs)
+                                           learner_episode_length, learner_return_settings, resolve_choices,
+                                           return_settings, study_envs)
 
 # With the validation below, what the rules and the other workflow modules import.
 __all__ = ["ATARI_FIGURES", "ConfigError", "algo_seeds", "atari_games", "btp_sizes", "env_algos", "episode_length",
-           "figure_envs", "interpolation_algo", "learner_episode_length", "return_settings", "study_envs"]
+           "figure_envs", "interpolation_algo", "learner_episode_length", "learner_return_settings", "return_settings", "study_envs"]
 
 SCHEMA_PATH = Path(__file__).resolve().parents[2] / "schemas" / "config.schema.yaml"
 

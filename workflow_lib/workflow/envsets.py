@@ -59,6 +59,12 @@ def learner_episode_length(config: dict, algo: str) -> int:
     return config["atari"]["episode_length"] if plays_atari(algo) else config["episode_length"]
 
 
+def learner_return_settings(config: dict, algo: str) -> dict:
+    """What a learner's PURD rollouts return, where the config chooses it (return_settings): an
+    Atari learner plays Atari games only; a Gaussian kind or another learner, nothing."""
+    return {"atari_return": config["atari"]["return"]} if plays_atari(algo) else {}
+
+
 def atari_games(config: dict) -> list[str]:
     """The config's Atari games: their PPO's PURDs (Figures 20, 21) and BTP (Figure 19)."""
     return [env for env in config["envs"] if host_family(env) == "atari"]
