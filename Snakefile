@@ -20,9 +20,10 @@ include: "rules/algorithm1.smk"
 include: "rules/appendix.smk"
 include: "rules/atari.smk"
 include: "rules/figures.smk"
+include: "rules/targets.smk"
 
 
 rule all:
     default_target: True
     input:
-        all_targets(),
+        targets.all_targets(config),

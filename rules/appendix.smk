@@ -4,7 +4,7 @@
 
 rule start_states:
     input:
-        unpack(start_states_inputs),
+        unpack(jobs.start_states_inputs),
     output:
         layout.start_states_file("{env}", "{seed}"),
     log:
@@ -19,7 +19,7 @@ rule start_states:
         runtime=requests.start_states_runtime(config),
         mem_mb=requests.purd_mem(config, "td3"),
     params:
-        settings=purd_settings("td3", config["start_states"]),
+        settings=rule_params.purd_settings(config, "td3", config["start_states"]),
         states=config["start_states"]["states"],
     script:
         "../scripts/start_states.py"
@@ -27,11 +27,7 @@ rule start_states:
 
 rule start_states_table:
     input:
-        [
-            layout.start_states_file(env, seed)
-            for env in config["figures"]["figure10"]["envs"]
-            for seed in layout.td3_seeds(config, "start_states")
-        ],
+        layout.start_states_files(config),
     output:
         layout.table("start_states"),
     log:
@@ -39,14 +35,14 @@ rule start_states_table:
     conda:
         "../envs/jax.yaml"
     params:
-        stats=stats_settings(),
+        stats=rule_params.stats_settings(config),
     script:
         "../scripts/start_states_table.py"
 
 
 rule bc_train:
     input:
-        checkpoints=bc_teacher_checkpoints,
+        checkpoints=jobs.bc_teacher_checkpoints,
         replay=layout.replay_path("{env}", "td3", "{seed}"),
     output:
         layout.bc_file("{env}", "{seed}", "clones"),
@@ -62,7 +58,7 @@ rule bc_train:
         runtime=requests.bc_train_runtime(config),
         mem_mb=requests.purd_mem(config, "td3"),
     params:
-        section={k: config["behaviour_cloning"][k] for k in ("steps", "logs", "learning_rate", "minibatch")},
+        section=rule_params.section(config, "behaviour_cloning", ("steps", "logs", "learning_rate", "minibatch")),
     script:
         "../scripts/bc_train.py"
 
@@ -85,18 +81,14 @@ rule bc_purd:
         runtime=requests.bc_purd_runtime(config),
         mem_mb=requests.purd_mem(config, "td3"),
     params:
-        settings=purd_settings("bc", config["behaviour_cloning"]),
+        settings=rule_params.purd_settings(config, "bc", config["behaviour_cloning"]),
     script:
         "../scripts/bc_purd.py"
 
 
 rule bc_table:
     input:
-        purds=[
-            layout.bc_file(env, seed, "purd")
-            for env in study_envs(config)
-            for seed in layout.td3_seeds(config, "behaviour_cloning")
-        ],
+        purds=layout.bc_purds(config, study_envs(config)),
         stats=layout.stats_tables(config, study_envs(config), ["td3"]),
     output:
         layout.table("behaviour_cloning"),
@@ -105,6 +97,42 @@ rule bc_table:
     conda:
         "../envs/jax.yaml"
     params:
-        stats=stats_settings(),
+        stats=rule_params.stats_settings(config),
     script:
         "../scripts/bc_table.py"
+
+
+# The figures: returns from stored start states (Figure 10), behaviour cloning (Figure 22, its table).
+rule start_states_figure:
+    input:
+        table=layout.table("start_states"),
+        stats=layout.stats_tables(config, config["figures"]["figure10"]["envs"], ["td3"]),
+    output:
+        report(layout.figure("figure10"), caption="../report/figure10.rst", category="Appendix"),
+    log:
+        layout.log("figures", "figure10"),
+    conda:
+        "../envs/jax.yaml"
+    params:
+        envs=config["figures"]["figure10"]["envs"],
+    script:
+        "../scripts/figure10.py"
+
+
+rule bc_figure:
+    input:
+        layout.table("behaviour_cloning"),
+    output:
+        correlations=targets.BC_TABLES["correlations"],
+        ltp=targets.BC_TABLES["ltp"],
+        figure=report(layout.figure("figure22"), caption="../report/figure22.rst", category="Appendix"),
+        page=report(layout.figure("table_bc", "html"), caption="../report/table_bc.rst", category="Appendix"),
+    log:
+        layout.log("figures", "figure22"),
+    conda:
+        "../envs/jax.yaml"
+    params:
+        resamples=config["stats"]["resamples"],
+        confidence=config["stats"]["confidence"],
+    script:
+        "../scripts/figure22.py"

@@ -4,7 +4,7 @@
 
 rule atari_btp_figure:
     input:
-        [layout.interpolation_file(e, "btp") for e in atari_games(config)],
+        layout.interpolation_files(atari_games(config), "btp"),
     output:
         table=layout.table("btp_atari"),
         figure=report(layout.figure("figure19"), caption="../report/figure19.rst", category="Atari"),
@@ -14,7 +14,7 @@ rule atari_btp_figure:
         "../envs/jax.yaml"
     params:
         envs=atari_games(config),
-        title=atari_btp_title(),
+        title=rule_params.atari_btp_title(config),
         resamples=config["stats"]["resamples"],
         confidence=config["stats"]["confidence"],
     script:
@@ -23,8 +23,8 @@ rule atari_btp_figure:
 
 rule atari_purd_figure:
     input:
-        stats=atari_stats_tables,
-        purds=atari_purds,
+        stats=jobs.atari_stats_tables,
+        purds=jobs.atari_purds,
     output:
         report(layout.figure("{name}"), caption="../report/atari.rst", category="Atari"),
     log:
@@ -34,7 +34,7 @@ rule atari_purd_figure:
     conda:
         "../envs/jax.yaml"
     params:
-        scale=atari_scale(),
+        scale=rule_params.atari_scale(config),
         per_game=config["figures"]["figure20"]["per_game"],
     script:
         "../scripts/atari_figure.py"

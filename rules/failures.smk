@@ -5,7 +5,7 @@
 
 checkpoint failures_picks:
     input:
-        failures_stats,
+        jobs.failures_stats,
     output:
         layout.failures_file("{env}", "picks"),
     log:
@@ -13,7 +13,7 @@ checkpoint failures_picks:
     conda:
         "../envs/jax.yaml"
     params:
-        failures={k: config["failures"][k] for k in ("algo", "policies")},
+        failures=rule_params.section(config, "failures", ("algo", "policies")),
     script:
         "../scripts/failures_picks.py"
 
@@ -21,8 +21,8 @@ checkpoint failures_picks:
 rule failures:
     input:
         picks=layout.failures_file("{env}", "picks"),
-        purds=failures_purds,
-        policies=failures_policies,
+        purds=jobs.failures_purds,
+        policies=jobs.failures_policies,
     output:
         layout.failures_file("{env}", "trajectories"),
     log:
@@ -36,8 +36,54 @@ rule failures:
         gpu=config["resources"]["gpu"],
         mem_mb=requests.purd_mem(config, config["failures"]["algo"]),
     params:
-        failures={"success_tolerance": config["failures"]["success_tolerance"]},
-        stats={k: config["stats"][k] for k in ("ltp_alpha", "bins")},
-        settings=purd_settings(config["failures"]["algo"]),
+        failures=rule_params.section(config, "failures", ("success_tolerance",)),
+        stats=rule_params.section(config, "stats", ("ltp_alpha", "bins")),
+        settings=rule_params.purd_settings(config, config["failures"]["algo"]),
     script:
         "../scripts/failures.py"
+
+
+# The figures: the failures' returns (Figures 3 and 23) and gaits (Figure 4).
+rule failures_figure:
+    input:
+        jobs.failure_figure_files,
+    output:
+        report(layout.figure("{name}"), caption="../report/failures.rst", category="Failures"),
+    log:
+        layout.log("figures", "{name}"),
+    wildcard_constraints:
+        name="figure3|figure23",
+    conda:
+        "../envs/jax.yaml"
+    params:
+        envs=jobs.failure_figure_envs,
+    script:
+        "../scripts/failures_figure.py"
+
+
+rule failure_gaits:
+    input:
+        layout.failures_file("{env}", "trajectories"),
+    output:
+        frames=report(layout.figure("figure4_{env}"), caption="../report/figure4.rst", category="Failures"),
+        success=report(
+            layout.figure("figure4_{env}_success", "html"),
+            caption="../report/figure4_viewer.rst",
+            category="Failures",
+            labels={"rollout": "success"},
+        ),
+        failure=report(
+            layout.figure("figure4_{env}_failure", "html"),
+            caption="../report/figure4_viewer.rst",
+            category="Failures",
+            labels={"rollout": "failure"},
+        ),
+    log:
+        layout.log("figures", "figure4_{env}"),
+    conda:
+        "../envs/jax.yaml"
+    params:
+        backend=config["backend"],
+        frames=config["figures"]["figure4"]["frames"],
+    script:
+        "../scripts/figure4.py"

@@ -4,7 +4,7 @@
 
 checkpoint landscape_picks:
     input:
-        landscape_stats,
+        jobs.landscape_stats,
     output:
         layout.landscape_file("{env}", "picks"),
     log:
@@ -12,7 +12,7 @@ checkpoint landscape_picks:
     conda:
         "../envs/jax.yaml"
     params:
-        landscape={k: config["landscape"][k] for k in ("algo", "policies", "mean_tolerance")},
+        landscape=rule_params.section(config, "landscape", ("algo", "policies", "mean_tolerance")),
     script:
         "../scripts/landscape_picks.py"
 
@@ -20,7 +20,7 @@ checkpoint landscape_picks:
 rule landscape_grid:
     input:
         picks=layout.landscape_file("{env}", "picks"),
-        policies=landscape_policies,
+        policies=jobs.landscape_policies,
     output:
         layout.landscape_file("{env}", "grid_w{window}"),
     log:
@@ -35,7 +35,7 @@ rule landscape_grid:
         runtime=requests.landscape_runtime(config),
         mem_mb=requests.purd_mem(config, config["landscape"]["algo"]),
     params:
-        landscape={k: config["landscape"][k] for k in ("directions", "grid", "batch_size")},
+        landscape=rule_params.section(config, "landscape", ("directions", "grid", "batch_size")),
         episode_length=config["episode_length"],
     script:
         "../scripts/landscape_grid.py"
@@ -44,7 +44,7 @@ rule landscape_grid:
 rule landscape_purd:
     input:
         picks=layout.landscape_file("{env}", "picks"),
-        policies=landscape_policies,
+        policies=jobs.landscape_policies,
     output:
         layout.landscape_file("{env}", "purd"),
     log:
@@ -56,10 +56,10 @@ rule landscape_purd:
     threads: config["resources"]["purd_threads"]
     resources:
         gpu=config["resources"]["gpu"],
-        runtime=requests.purd_runtime(config, config["landscape"]["algo"], 2 * config["landscape"]["hist_samples"]),
+        runtime=requests.purd_runtime(config, config["landscape"]["algo"], rule_params.landscape_purd_samples(config)),
         mem_mb=requests.purd_mem(config, config["landscape"]["algo"]),
     params:
-        settings=landscape_purd_settings(),
+        settings=rule_params.landscape_purd_settings(config),
     script:
         "../scripts/landscape_purd.py"
 
@@ -67,7 +67,7 @@ rule landscape_purd:
 rule landscape_gait:
     input:
         picks=layout.landscape_file("{env}", "picks"),
-        policies=landscape_policies,
+        policies=jobs.landscape_policies,
     output:
         layout.landscape_file("{env}", "gait"),
     log:
@@ -78,3 +78,50 @@ rule landscape_gait:
         episode_length=config["episode_length"],
     script:
         "../scripts/landscape_gait.py"
+
+
+# The figures: the pair's landscape, histograms and gaits (Figure 1), and its zooms (Figure 27).
+rule landscape_figure:
+    input:
+        picks=layout.landscape_file("{env}", "picks"),
+        grid=layout.landscape_file("{env}", layout.window_name(config["landscape"]["windows"][0])),
+        purd=layout.landscape_file("{env}", "purd"),
+        gait=layout.landscape_file("{env}", "gait"),
+    output:
+        report(
+            layout.figure("figure1_{env}"),
+            caption="../report/figure1.rst",
+            category="Landscape",
+            subcategory="{env}",
+        ),
+    log:
+        layout.log("figures", "figure1_{env}"),
+    conda:
+        "../envs/jax.yaml"
+    params:
+        backend=config["backend"],
+        frames=config["figures"]["figure1"]["frames"],
+        ltp_alpha=config["stats"]["ltp_alpha"],
+    script:
+        "../scripts/figure1.py"
+
+
+rule landscape_zooms:
+    input:
+        picks=layout.landscape_file("{env}", "picks"),
+        grids=layout.landscape_grids(config, "{env}"),
+    output:
+        report(
+            layout.figure("figure27_{env}"),
+            caption="../report/figure27.rst",
+            category="Landscape",
+            subcategory="{env}",
+        ),
+    log:
+        layout.log("figures", "figure27_{env}"),
+    conda:
+        "../envs/jax.yaml"
+    params:
+        windows=config["landscape"]["windows"],
+    script:
+        "../scripts/figure27.py"

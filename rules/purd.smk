@@ -3,12 +3,6 @@
 # studies of that algorithm.
 
 
-wildcard_constraints:
-    algo="|".join(ALGORITHMS),
-    seed=r"\d+",
-    step=r"\d+",
-
-
 # A job per run (env, algo, seed) and a rule per algo, whose outputs are its checkpoints' PURDs:
 # one process samples them all with the same compiled programs (a job's start and compilation
 # cost more than a checkpoint's sampling, on a laptop and on a GPU node), and the DAG holds a
@@ -33,11 +27,11 @@ for _algo in config["algos"]:
         threads: config["resources"]["purd_threads"]
         resources:
             gpu=config["resources"]["gpu"],
-            runtime=functools.partial(run_purd_runtime, _algo),
+            runtime=jobs.run_purd_runtime(_algo),
             mem_mb=requests.purd_mem(config, _algo),
         params:
             kind=_algo,
-            settings=purd_settings(_algo),
+            settings=rule_params.purd_settings(config, _algo),
         script:
             "../scripts/purd.py"
 
@@ -45,7 +39,7 @@ for _algo in config["algos"]:
 # The Gaussian perturbation's PURD of one checkpoint (no study reads it: a target on demand).
 rule purd_gaussian:
     input:
-        unpack(gaussian_purd_inputs),
+        unpack(jobs.gaussian_purd_inputs),
     output:
         layout.purd_path("{env}", "{algo}", "gaussian", "{seed}", "{step}"),
     log:
@@ -57,18 +51,18 @@ rule purd_gaussian:
     threads: config["resources"]["purd_threads"]
     resources:
         gpu=config["resources"]["gpu"],
-        runtime=purd_runtime,
-        mem_mb=purd_mem,
+        runtime=jobs.purd_runtime,
+        mem_mb=jobs.purd_mem,
     params:
         kind="gaussian",
-        settings=gaussian_purd_settings,
+        settings=jobs.gaussian_purd_settings,
     script:
         "../scripts/purd.py"
 
 
 rule purd_stats:
     input:
-        own_purds,
+        jobs.own_purds,
     output:
         layout.stats_table("{env}", "{algo}"),
     log:
@@ -76,7 +70,7 @@ rule purd_stats:
     conda:
         "../envs/jax.yaml"
     params:
-        policies=stats_policies,
-        stats=stats_settings(),
+        policies=jobs.stats_policies,
+        stats=rule_params.stats_settings(config),
     script:
         "../scripts/purd_stats.py"

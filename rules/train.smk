@@ -5,14 +5,6 @@
 # small matmuls run faster side by side, a job to a core, than one job over all cores
 # (runtime.claim_cores); a profile can give them more (set-threads). First in the queue (priority):
 # the longest jobs, on which every study waits.
-import re
-
-from workflow_lib.workflow import blocks
-
-
-# For every rule of the workflow, not only training: an env wildcard is one of the config's envs.
-wildcard_constraints:
-    env="|".join(map(re.escape, config["envs"])),
 
 
 # Two loops, as before the rules were per env: Snakemake records a script rule's "code" as its

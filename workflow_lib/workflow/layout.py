@@ -154,6 +154,11 @@ def own_purds(config: dict, env: str, algo: str | None = None) -> list[str]:
     return [purd_path(env, p["algo"], p["algo"], p["seed"], p["step"]) for p in policies(config, env, algo)]
 
 
+def study_purds(config: dict, envs: list[str], algo: str) -> list[str]:
+    """The PURDs of every policy of `algo` on each of `envs`, under its own update."""
+    return [path for env in envs for path in own_purds(config, env, algo)]
+
+
 def stats_table(env: str, algo: str) -> str:
     """The bootstrapped statistics of every policy of one (env, algo): one table per algorithm, so
     that an edit of one algorithm reruns only what reads that algorithm's policies."""
@@ -183,6 +188,11 @@ def policy_files(config: dict, env: str, algo: str) -> list[str]:
 def landscape_file(env: str, name: str) -> str:
     """Landscape outputs of an env: picks, grid_w<window>, purd (histograms), gait."""
     return str(RESULTS / "landscape" / env / f"{name}.parquet")
+
+
+def landscape_grids(config: dict, env: str) -> list[str]:
+    """The env's landscape grids, one per window (Figure 27's zooms)."""
+    return [landscape_file(env, window_name(window)) for window in config["landscape"]["windows"]]
 
 
 def window_name(window: float) -> str:
@@ -227,6 +237,11 @@ def interpolation_file(env: str, name: str) -> str:
     return str(RESULTS / "interpolation" / env / f"{name}.parquet")
 
 
+def interpolation_files(envs: list[str], name: str) -> list[str]:
+    """One interpolation output (pairs, paths, perturbed, btp) of each env."""
+    return [interpolation_file(env, name) for env in envs]
+
+
 def algorithm1_file(env: str, algo: str, name: str) -> str:
     """Algorithm 1 outputs of an env: starts (the starting policies), start<i>_run<r> (a trace)."""
     return str(RESULTS / "algorithm1" / env / algo / f"{name}.parquet")
@@ -251,6 +266,12 @@ def start_states_file(env: str, seed: int) -> str:
     return str(RESULTS / "start_states" / env / f"seed{seed}.parquet")
 
 
+def start_states_files(config: dict) -> list[str]:
+    """Figure 10's returns: one file per TD3 run of the study, on each env it shows."""
+    seeds = td3_seeds(config, "start_states")
+    return [start_states_file(env, seed) for env in config["figures"]["figure10"]["envs"] for seed in seeds]
+
+
 def start_states_inputs(config: dict, env: str, seed: int) -> dict[str, list[str] | str]:
     """What a start-states job reads: the run's TD3 checkpoints, replay file and stored states."""
     return {"checkpoints": [checkpoint_path(env, "td3", seed, t) for t in config["td3"]["checkpoints"]],
@@ -269,3 +290,9 @@ def bc_file(env: str, seed: int, name: str) -> str:
     """Behaviour-cloning outputs of one TD3 run: clones (msgpack of every logged clone), purd."""
     return str(RESULTS / "behaviour_cloning" / env / f"seed{seed}" / (
         "clones.msgpack" if name == "clones" else f"{name}.parquet"))
+
+
+def bc_purds(config: dict, envs: list[str]) -> list[str]:
+    """The clones' PURDs of the behaviour-cloning study's TD3 runs on `envs`."""
+    seeds = td3_seeds(config, "behaviour_cloning")
+    return [bc_file(env, seed, "purd") for env in envs for seed in seeds]
