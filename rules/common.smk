@@ -20,6 +20,7 @@ try:
     config.update(validate_config(config, load_schema(Path(workflow.main_snakefile).parent / "schemas" / "config.schema.yaml")))
 except ConfigError as err:
     sys.exit(f"Invalid config: {err}")
+requests.resolve_gpus(config, local=workflow.local_exec)
 
 jobs = RuleInputs(config, checkpoints)
 

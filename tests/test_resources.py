@@ -1,5 +1,6 @@
 """Scheduler requests follow the config's scale (workflow_lib/resources.py)."""
 
+import copy
 from pathlib import Path
 
 import yaml
@@ -46,7 +47,15 @@ def test_ppo_purd_counts_each_samples_own_unroll():
 
 def test_paper_scale_requests():
     c = config("configs/paper.yaml")
-    assert c["resources"]["gpu"] == 1
+    assert c["resources"]["gpu"] is None  # open: follows where the jobs run
+    for local, gpu, wanted in ((False, False, 1), (True, True, 1), (True, False, 0)):
+        resolved = copy.deepcopy(c)
+        resources.resolve_gpus(resolved, local=local, has_gpu=gpu)
+        assert resolved["resources"]["gpu"] == wanted
+    kept = copy.deepcopy(c)
+    kept["resources"]["gpu"] = 2
+    resources.resolve_gpus(kept, local=True, has_gpu=False)
+    assert kept["resources"]["gpu"] == 2
     assert resources.train_runtime(c, "td3") > 30  # 1M steps: most of an hour, not the floor
     assert resources.train_mem(c, "td3", c["train"]["seeds_per_job"]) > resources.purd_mem(c, "td3")
 

@@ -95,6 +95,13 @@ warnings.warn_explicit("another brax warning", UserWarning, "mjcf.py", 481, modu
     assert "another brax warning" in out.stderr
 
 
+def test_the_library_imports_brax_without_the_warp_lines():
+    """Any import of the library, not only a job's: Brax's mujoco.mjx prints nothing."""
+    code = "import workflow_lib.envs.native, workflow_lib.training.trainer, mujoco.mjx; print('imported')"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout == "imported\n" and "warp" not in out.stderr
+
+
 # XLA's cache-loader line for an LLVM tuning pseudo-feature is dropped; a real instruction-set
 # mismatch, other lines and an unfinished last line pass, in order.
 FILTERED = """

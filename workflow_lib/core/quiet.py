@@ -4,6 +4,8 @@ job's console shows Snakemake's progress and the project's own lines. Everything
 from __future__ import annotations
 
 import contextlib
+import importlib.abc
+import importlib.util
 import io
 import os
 import subprocess
@@ -46,6 +48,43 @@ if not drop.search(rest):
 """
 
 
+_WARP_LINES = ("Failed to import warp:", "Failed to import mujoco_warp:")
+
+
+class _QuietMjxImport(importlib.abc.MetaPathFinder):
+    """mujoco.mjx tries the optional NVIDIA Warp backend at import and print()s "Failed to import
+    warp: ..." and "Failed to import mujoco_warp: ..." to stdout when it is absent (wherever the
+    host extra's mujoco is installed); Brax's JAX physics never uses it. A print cannot be
+    filtered, so mujoco.mjx runs its import with stdout captured, whoever imports it first, and
+    any other output is passed on."""
+
+    def find_spec(self, name, path, target=None):
+        if name != "mujoco.mjx":
+            return None
+        sys.meta_path.remove(self)  # the real spec, found by the other finders; once
+        spec = importlib.util.find_spec(name)
+        if spec is None or spec.loader is None:
+            return spec
+        run = spec.loader.exec_module
+
+        def exec_module(module):
+            captured = io.StringIO()
+            with contextlib.redirect_stdout(captured):
+                run(module)
+            kept = [line for line in captured.getvalue().splitlines() if not line.startswith(_WARP_LINES)]
+            if kept:
+                print("\n".join(kept))
+
+        spec.loader.exec_module = exec_module
+        return spec
+
+
+def quiet_mjx_import() -> None:
+    """Install the quiet import of mujoco.mjx (before its first import; no import happens here)."""
+    if "mujoco.mjx" not in sys.modules and not any(isinstance(f, _QuietMjxImport) for f in sys.meta_path):
+        sys.meta_path.insert(0, _QuietMjxImport())
+
+
 def silence() -> None:
     """Silence the known noise; idempotent. Call before brax or mujoco is imported."""
     global _DONE
@@ -56,21 +95,7 @@ def silence() -> None:
     # per load): the project pins its version and knows; nothing a user of a run can act on.
     warnings.filterwarnings("ignore", message=r"Brax System, piplines and environments are not actively",
                             category=UserWarning, module=r"brax\.")
-    # mujoco.mjx.warp tries the optional NVIDIA Warp backend at import and print()s "Failed to
-    # import warp: ..." and "Failed to import mujoco_warp: ..." to stdout when it is absent. Brax's
-    # JAX physics never uses it. A print cannot be filtered, so import the module once here with
-    # stdout captured; later imports find it in sys.modules. Any other output is passed on.
-    if "mujoco.mjx" not in sys.modules:
-        captured = io.StringIO()
-        with contextlib.redirect_stdout(captured):
-            try:
-                import mujoco.mjx  # noqa: F401
-            except ImportError:
-                pass
-        kept = [line for line in captured.getvalue().splitlines()
-                if not line.startswith(("Failed to import warp:", "Failed to import mujoco_warp:"))]
-        if kept:
-            print("\n".join(kept))
+    quiet_mjx_import()
 
 
 def filter_xla_cache_log() -> None:

@@ -8,10 +8,25 @@ hours on the paper-scale one. Runtimes are in minutes and memory in MB, Snakemak
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 from workflow_lib.agents.registry import off_policy
 from workflow_lib.envs.host import host_family
 from workflow_lib.workflow.config import btp_sizes, kept_states, learner_episode_length
+
+
+def machine_has_gpu() -> bool:
+    """Whether this machine has an NVIDIA GPU (its device file; no JAX import at planning)."""
+    return Path("/dev/nvidia0").exists()
+
+
+def resolve_gpus(config: dict, local: bool, has_gpu: bool | None = None) -> None:
+    """Fill resources.gpu where the config leaves it open (null): a job sent to a cluster asks for
+    one GPU, a local job one only where this machine has a GPU (a CPU laptop's jobs then need no
+    --resources gpu=N to run side by side)."""
+    res = config["resources"]
+    if res["gpu"] is None:
+        res["gpu"] = int(not local or (machine_has_gpu() if has_gpu is None else has_gpu))
 
 
 def _minutes(config: dict, seconds: float) -> int:
