@@ -1,4 +1,4 @@
-"""Snakemake script of the purd_map rule (Figures 2 and 11-13)."""
+"""Snakemake script of the purd_map rule (Figures 2 and 11-18)."""
 
 import polars as pl
 

@@ -41,3 +41,58 @@ def test_every_decided_choice_names_the_authors_code_or_the_paper():
     for paragraph in re.split(r"\n(?=- |\*\*)", text):
         if "DECIDED" in paragraph:
             assert re.search(r"\.py|authors|paper|Brax|rliable|scipy|SB3|CleanRL", paragraph), paragraph[:200]
+
+
+README = ROOT / "README.md"
+# What "Add your own learner" has the user create; the authors' repository (GitHub).
+USER_FILES = ("workflow_lib/agents/ddpg.py", "nathanrahn/return-landscapes")
+DOCS = [README, *sorted((ROOT / "docs").glob("*.md"))]
+
+
+def test_the_readme_is_short():
+    assert len(README.read_text().splitlines()) <= 200
+
+
+def test_every_path_the_readme_and_docs_name_exists():
+    for doc in [d for d in DOCS if d != PROTOCOL]:  # the protocol names the authors' files too
+        for path in re.findall(r"`([\w.-]+(?:/[\w.*-]+)+/?)[`#(]", doc.read_text()):
+            if "*" in path or path.startswith(("results/", "logs/", ".venv")) or path in USER_FILES:
+                continue
+            places = (ROOT, doc.parent, ROOT / "workflow_lib")  # paths inside the library are written from it
+            assert any((place / path).exists() for place in places), f"{doc.name}: {path}"
+        for link in re.findall(r"\]\(([^)#]+)", doc.read_text()):
+            assert (doc.parent / link).exists(), f"{doc.name}: link {link}"
+
+
+def test_every_library_name_the_readme_and_docs_give_imports():
+    import importlib
+
+    for doc in DOCS:
+        for dotted in set(re.findall(r"`(workflow_lib(?:\.\w+)+)", doc.read_text())):
+            parts = dotted.split(".")
+            for cut in range(len(parts), 0, -1):  # the longest module prefix, then attributes
+                try:
+                    obj = importlib.import_module(".".join(parts[:cut]))
+                    break
+                except ModuleNotFoundError:
+                    continue
+            for attribute in parts[cut:]:
+                assert hasattr(obj, attribute), f"{doc.name}: {dotted}"
+                obj = getattr(obj, attribute)
+
+
+def test_every_command_of_the_readme_names_real_targets_and_configs():
+    from workflow_lib.workflow import targets
+
+    known = {"all", "learning_curves", *targets.MAP_FIGURES, *targets.FIGURE_TARGETS}
+    commands = re.findall(r"`((?:python3 do\.py run|\.venv/bin/snakemake)[^`]*)`", README.read_text())
+    assert len(commands) >= 7
+    for command in commands:
+        words = command.split()
+        configs = words[words.index("--configfile") + 1:] if "--configfile" in words else []
+        assert all((ROOT / c).is_file() for c in configs), command
+        start = 3 if command.startswith("python3") else 1
+        options_with_values = {"--cores", "--profile", "--report", "--configfile"}
+        names = [w for i, w in enumerate(words[start:], start) if not w.startswith("-") and w not in configs
+                 and words[i - 1] not in options_with_values and not w.startswith("map_")]
+        assert set(names) <= known, command

@@ -56,7 +56,7 @@ def learning_curves(table: pl.DataFrame, path: str, ci: float = 95.0) -> None:
 
 
 def purd_map(table: pl.DataFrame, highlights: pl.DataFrame, path: str, ltp_alpha: float = 0.5) -> None:
-    """Figures 2 and 11-13: PURD mean against std, skewness and LTP, one colour per algorithm,
+    """Figures 2 and 11-18: PURD mean against std, skewness and LTP, one colour per algorithm,
     highlighted policies starred and labelled."""
     env = table["env"][0]
     panels = [("std", "standard deviation"), ("skew", "skewness"), ("ltp", f"LTP$_{{{ltp_alpha:g}}}$")]
