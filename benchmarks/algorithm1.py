@@ -27,7 +27,7 @@ import numpy as np
 import polars as pl
 
 from workflow_lib.studies import purd
-from workflow_lib.studies import rejection
+from workflow_lib.studies import algorithm1
 from workflow_lib.studies.proposals import proposer
 from workflow_lib.envs.carry import env_carry_init
 from workflow_lib.envs.native import make_env, reference_state
@@ -40,14 +40,14 @@ bench = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(bench)
 
 
-def synthetic_start(env_name: str, backend: str, algo: str, buffer_size: int, proposals: int) -> rejection.Start:
+def synthetic_start(env_name: str, backend: str, algo: str, buffer_size: int, proposals: int) -> algorithm1.Start:
     """A Start as load_start makes one, from a fresh agent and random transitions."""
     policy = purd.synthetic_policy(env_name, backend, algo, {}, buffer_size)
     env = make_env(env_name, backend)
     carry = strong_types(OffPolicyCarry(policy.agent, env_carry_init(env, jax.random.key(3)), policy.buffer,
                                         jax.random.key(4), jnp.asarray(buffer_size, jnp.int32)))
     propose = proposer(env_name, backend, algo, 1000)
-    return rejection.Start(env_name, backend, algo, 0, buffer_size, 1000, rejection.with_room(carry, proposals), propose)
+    return algorithm1.Start(env_name, backend, algo, 0, buffer_size, 1000, algorithm1.with_room(carry, proposals), propose)
 
 
 def main() -> None:
@@ -64,7 +64,7 @@ def main() -> None:
     p.add_argument("--host-devices", type=int, default=0, help="CPU: devices the chunks are split over (0: one per core)")
     args = p.parse_args()
     host_devices(args.host_devices or None)
-    settings = rejection.Settings(proposals=args.proposals, samples=args.samples, batch_size=args.batch_size,
+    settings = algorithm1.Settings(proposals=args.proposals, samples=args.samples, batch_size=args.batch_size,
                                   episode_length=args.length)
     start = synthetic_start(args.env, args.backend, args.algo, args.buffer, args.proposals)
     propose = start.proposer.propose
@@ -75,12 +75,12 @@ def main() -> None:
 
     def whole_run():
         t0 = time.perf_counter()
-        trace, _ = rejection.run(start, len(runs), settings)
+        trace, _ = algorithm1.run(start, len(runs), settings)
         runs.append((time.perf_counter() - t0, trace))
 
     cases = {
         "u": lambda: propose(start.carry),
-        "e": lambda: rejection.estimate(start, start.carry, root, settings),
+        "e": lambda: algorithm1.estimate(start, start.carry, root, settings),
         "f": bench.fixed_policies(policy, reference_state(args.env, args.backend), sampling, args.samples),
         "r": whole_run,
     }

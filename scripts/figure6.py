@@ -3,7 +3,8 @@ over envs, as a table and a bar plot."""
 
 from workflow_lib.workflow.runtime import setup_job  # first: it silences what the imports below print
 from workflow_lib.core import tables
-from workflow_lib.plots.interpolation import btp_figure, btp_summary
+from workflow_lib.analysis.summaries import btp_summary
+from workflow_lib.plots.interpolation import btp_figure
 
 setup_job(snakemake, snakemake.rule)
 

@@ -2,7 +2,7 @@
 
 from workflow_lib.workflow.runtime import setup_job  # first: it silences what the imports below print
 from workflow_lib.core.tables import read_table
-from workflow_lib.plots.style import learning_curves
+from workflow_lib.plots.learning_curves import learning_curves
 
 setup_job(snakemake, "learning_curves")
 

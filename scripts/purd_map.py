@@ -4,7 +4,7 @@ import polars as pl
 
 from workflow_lib.workflow.runtime import setup_job  # first: it silences what the imports below print
 from workflow_lib.core.tables import read_table
-from workflow_lib.plots.style import purd_map
+from workflow_lib.plots.purd_maps import purd_map
 from workflow_lib.analysis.selection import diverse
 
 setup_job(snakemake, "purd_map")

@@ -22,7 +22,7 @@ def test_every_target_has_a_row_with_its_rule_script_and_library():
         assert row["rule"] in blocks and (ROOT / "scripts" / row["script"]).is_file(), target
         assert row["library"], f"{target}: its script calls no library function"
     assert rows["figure19"]["rule"] == "atari_btp_figure" and rows["figure6"]["script"] == "figure6.py"
-    assert "plots.rejection.ltp_reduction" in rows["figure7"]["library"]
+    assert "analysis.summaries.ltp_reduction" in rows["figure7"]["library"]
 
 
 def test_a_figure_no_rule_draws_is_an_error(tmp_path):

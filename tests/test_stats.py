@@ -114,3 +114,22 @@ def test_diverse_picks_distinct_policies_spread_over_the_statistics():
     assert diverse(table, 9)["seed"].to_list() == [1, 0, 2, 3]
     spread = table.with_columns(pl.Series("mean", [70.0, 210.0, 140.0, 71.0]), pl.Series("std", [0.0, 0.0, 45.0, 0.0]))
     assert diverse(spread, 2)["seed"].to_list() == [1, 2]  # the farthest from the best: the noisy one
+
+
+def test_btp_summary_of_known_pairs():
+    """Mean BTP per env and kind of pair, and over envs the mean of the envs' means (not of pairs)."""
+    import polars as pl
+
+    from workflow_lib.analysis.summaries import btp_summary
+
+    tables = {
+        "a": pl.DataFrame({"run": ["same", "same", "different", "different"], "btp": [0.0, 0.2, 0.5, 0.5]}),
+        "b": pl.DataFrame({"run": ["same", "different"], "btp": [0.6, 0.1]}),
+    }
+    summary = btp_summary(tables, resamples=200)
+    row = {(r["env"], r["run"]): r for r in summary.iter_rows(named=True)}
+    assert row[("a", "same")]["btp"] == pytest.approx(0.1) and row[("a", "same")]["pairs"] == 2
+    assert row[("b", "different")]["btp"] == pytest.approx(0.1)
+    assert row[("all", "same")]["btp"] == pytest.approx((0.1 + 0.6) / 2) and row[("all", "same")]["pairs"] == 3
+    assert row[("a", "different")]["lo"] == row[("a", "different")]["hi"] == pytest.approx(0.5)  # no spread
+    assert row[("all", "different")]["lo"] <= row[("all", "different")]["btp"] <= row[("all", "different")]["hi"]

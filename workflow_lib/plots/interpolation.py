@@ -6,7 +6,6 @@ import numpy as np
 import polars as pl
 
 from workflow_lib.plots.style import html_table, plt, sns
-from workflow_lib.analysis.stats import stratified_bootstrap
 
 RUN_TITLES = {"same": "same run", "different": "different runs"}
 
@@ -41,21 +40,6 @@ def paths_figure(tables: dict[str, pl.DataFrame], path: str, value: str = "retur
                 ax.legend(fontsize=6)
     fig.savefig(path, dpi=110)
     plt.close(fig)
-
-
-def btp_summary(tables: dict[str, pl.DataFrame], resamples: int = 1000, confidence: float = 0.95) -> pl.DataFrame:
-    """Mean BTP per env and run kind, and over envs with a stratified bootstrap interval."""
-    rows = []
-    for run in RUN_TITLES:
-        groups = {env: t.filter(pl.col("run") == run)["btp"].to_numpy() for env, t in tables.items() if t.height}
-        for env, values in groups.items():
-            one = stratified_bootstrap([values], resamples, confidence)
-            rows.append({"env": env, "run": run, "pairs": len(values), "btp": one["mean"], "lo": one["lo"],
-                         "hi": one["hi"]})
-        agg = stratified_bootstrap(list(groups.values()), resamples, confidence)
-        rows.append({"env": "all", "run": run, "pairs": int(sum(map(len, groups.values()))), "btp": agg["mean"],
-                     "lo": agg["lo"], "hi": agg["hi"]})
-    return pl.DataFrame(rows)
 
 
 def btp_figure(summary: pl.DataFrame, path: str, title: str = "") -> None:

@@ -94,7 +94,7 @@ def btp_settings(config: dict, env: str) -> dict:
 
 
 def algorithm1_settings(config: dict) -> dict:
-    """Everything a run of Algorithm 1 computes from (rejection.Settings)."""
+    """Everything a run of Algorithm 1 computes from (studies.algorithm1.Settings)."""
     stats = config["stats"]
     return {
         **section(config, "algorithm1", ("proposals", "samples", "alpha", "delta", "batch_size")),

@@ -3,36 +3,14 @@ motivate it (Sec. 4.2, A.9, A.10)."""
 
 from __future__ import annotations
 
-import numpy as np
 import polars as pl
 
-from workflow_lib.analysis import stats
+from workflow_lib.analysis.summaries import endpoints
 from workflow_lib.plots.style import plt, sns
-
-RUN_KEYS = ["env", "algo", "start", "run", "variant"]
 
 
 def variant_labels(algo: str) -> dict[str, str]:
     return {"rejection": "Algorithm 1 (rejection)", "baseline": f"{algo.upper()} (no rejection)"}
-
-
-def ltp_reduction(traces: pl.DataFrame, resamples: int = 1000, confidence: float = 0.95) -> pl.DataFrame:
-    """Per variant and proposal k: the LTP reduction LTP(start) - LTP(held after k) and the change of
-    the PURD mean, averaged over the starting policies and runs of each env, then over envs, with a
-    stratified bootstrap interval (envs are the strata). Undefined LTPs (mode <= 0) are left out."""
-    first = traces.filter(pl.col("proposal") == 0).select(
-        *RUN_KEYS, ltp0=pl.col("current_ltp").fill_nan(None), mean0=pl.col("current_mean"))
-    t = traces.join(first, on=RUN_KEYS).with_columns(
-        ltp_reduction=pl.col("ltp0") - pl.col("current_ltp").fill_nan(None),
-        mean_change=pl.col("current_mean") - pl.col("mean0"))
-    rows = []
-    for (variant, proposal), group in t.group_by(["variant", "proposal"], maintain_order=True):
-        for metric in ("ltp_reduction", "mean_change"):
-            groups = [g[metric].drop_nulls().to_numpy() for _, g in group.group_by("env", maintain_order=True)]
-            agg = stats.stratified_bootstrap(groups, resamples, confidence)
-            rows.append({"variant": variant, "proposal": proposal, "metric": metric, "value": agg["mean"],
-                         "lo": agg["lo"], "hi": agg["hi"], "runs": int(sum(map(len, groups)))})
-    return pl.DataFrame(rows).sort("metric", "variant", "proposal")
 
 
 def reduction_figure(summary: pl.DataFrame, algo: str, path: str) -> None:
@@ -55,19 +33,6 @@ def reduction_figure(summary: pl.DataFrame, algo: str, path: str) -> None:
     fig.suptitle(f"Algorithm 1 vs {algo.upper()}: {runs} runs, mean over envs", fontsize=10)
     fig.savefig(path, dpi=110)
     plt.close(fig)
-
-
-def endpoints(traces: pl.DataFrame) -> pl.DataFrame:
-    """Per env, starting policy and variant: PURD mean and LTP of the start and of the policy held
-    after the last proposal, averaged over runs."""
-    last = traces["proposal"].max()
-    ends = traces.filter(pl.col("proposal").is_in([0, last])).with_columns(
-        at=pl.when(pl.col("proposal") == 0).then(pl.lit("start")).otherwise(pl.lit("end")),
-        current_ltp=pl.col("current_ltp").fill_nan(None))
-    means = ends.group_by(["env", "start", "seed", "step", "variant", "at"]).agg(
-        pl.col("current_mean").mean().alias("mean"), pl.col("current_ltp").mean().alias("ltp"))
-    return means.pivot(on="at", index=["env", "start", "seed", "step", "variant"], values=["mean", "ltp"]).sort(
-        "env", "start", "variant")
 
 
 def arrows_figure(traces: pl.DataFrame, policies: pl.DataFrame, algo: str, path: str) -> None:
@@ -100,16 +65,6 @@ def arrows_figure(traces: pl.DataFrame, policies: pl.DataFrame, algo: str, path:
     plt.close(fig)
 
 
-def rejection_rates(traces: pl.DataFrame) -> pl.DataFrame:
-    """Per env: the share of proposals Algorithm 1 rejected, mean over starting policies and runs,
-    with its standard error."""
-    runs = traces.filter((pl.col("variant") == "rejection") & (pl.col("proposal") > 0)).group_by(
-        ["env", "start", "run"]).agg((1.0 - pl.col("accepted").cast(pl.Float64).mean()).alias("rate"))
-    return runs.group_by("env", maintain_order=True).agg(
-        pl.len().alias("runs"), pl.col("rate").mean(), (pl.col("rate").std() / pl.len().sqrt()).fill_null(0.0).alias("se"),
-    ).sort("env")
-
-
 def rejection_figure(rates: pl.DataFrame, path: str) -> None:
     """Figure 26: rejection frequency per env, mean over starting policies and runs, standard errors."""
     fig, ax = plt.subplots(figsize=(max(3.6, 1.6 + 1.3 * rates.height), 3.4), layout="constrained")
@@ -120,17 +75,6 @@ def rejection_figure(rates: pl.DataFrame, path: str) -> None:
     ax.set_title(f"Algorithm 1, {int(rates['runs'].sum())} runs", fontsize=10)
     fig.savefig(path, dpi=110)
     plt.close(fig)
-
-
-def cvar_ranks(policies: pl.DataFrame, returns: list[np.ndarray], alphas) -> pl.DataFrame:
-    """The policies (rows of a statistics table) with CVaR_alpha of their PURD returns at each level
-    and their rank within their env (1: the highest CVaR)."""
-    values = {stats.cvar_name(a): [float(stats.cvar(np.asarray(r, np.float64), a)) for r in returns] for a in alphas}
-    table = policies.select("env", "algo", "seed", "step", "mean", "ltp").with_columns(
-        **{k: pl.Series(v) for k, v in values.items()})
-    ranks = {f"rank_{a:g}": pl.col(stats.cvar_name(a)).rank("ordinal", descending=True).over("env").cast(pl.Int64)
-             for a in alphas}
-    return table.with_columns(**ranks)
 
 
 def ranks_figure(ranks: pl.DataFrame, alphas, path: str) -> None:
