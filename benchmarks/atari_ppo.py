@@ -37,12 +37,12 @@ import jax
 import numpy as np
 
 from workflow_lib.agents.registry import ALGORITHMS
-from workflow_lib.engine import families, host_unroll
+from workflow_lib.engine import families, atari_unroll
 from workflow_lib.engine.families import host_copies, host_policy
 from workflow_lib.envs.atari import AtariEnvs
 from workflow_lib.studies import purd
 from workflow_lib.training.files import carry_initializer
-from workflow_lib.training.host_ppo import HostPPOTraining
+from workflow_lib.training.atari_loop import HostPPOTraining
 
 
 class Timed:
@@ -90,12 +90,12 @@ def instrument(spent: dict) -> None:
     """Time the simulator, the CNN forward calls and the updates of every later case."""
     step = Timed(AtariEnvs.step, "simulator", spent)
     AtariEnvs.step = lambda self, *args: step(self, *args)  # a function, so that it binds
-    host_unroll.act_program.cache_clear()
-    original_act = host_unroll.act_program
-    host_unroll.act_program = lambda learner, shared: Timed(original_act(learner, shared), "CNN forward (unroll)", spent)
+    atari_unroll.act_program.cache_clear()
+    original_act = atari_unroll.act_program
+    atari_unroll.act_program = lambda learner, shared: Timed(original_act(learner, shared), "CNN forward (unroll)", spent)
     families.host_policy = lambda learner: Timed(host_policy(learner), "CNN forward (rollout)", spent)
-    original_post = host_unroll.post_update_program
-    host_unroll.post_update_program = lambda learner: Timed(original_post(learner), "updates", spent)
+    original_post = atari_unroll.post_update_program
+    atari_unroll.post_update_program = lambda learner: Timed(original_post(learner), "updates", spent)
 
 
 def transfer_seconds(n: int, steps: int) -> float:
@@ -145,12 +145,12 @@ def training_cases(env: str, seeds: int, iterations: int, hp) -> dict[str, float
     t0 = time.perf_counter()
     carry = side.advance(carry, 0, iterations * per_iteration, True, True, 1)  # donates its input carry
     trained = iterations * per_iteration / (time.perf_counter() - t0)
-    act = host_unroll.act_program(algo.module, False)
+    act = atari_unroll.act_program(algo.module, False)
     obs, keys = side.obs, carry.key
-    _, obs, keys = host_unroll.collect(side.envs, obs, act, carry.agent, keys, hp.unroll_length, seeds)
+    _, obs, keys = atari_unroll.collect(side.envs, obs, act, carry.agent, keys, hp.unroll_length, seeds)
     t0 = time.perf_counter()
     for _ in range(iterations):
-        _, obs, keys = host_unroll.collect(side.envs, obs, act, carry.agent, keys, hp.unroll_length, seeds)
+        _, obs, keys = atari_unroll.collect(side.envs, obs, act, carry.agent, keys, hp.unroll_length, seeds)
     plain = iterations * per_iteration / (time.perf_counter() - t0)
     return {"training": trained, "collection only": plain}
 

@@ -5,7 +5,7 @@
        num_minibatches Adam steps, fresh Adam, no clip; ppo_atari.purd_update: iteration), then a
        greedy clipped-horizon rollout (episode_length + 1 steps); samples/s
   the same programs' pieces alone, each on its own, in the same run:
-  (u)  the unrolls: host_unroll.collect of update_batch samples' copies at a time
+  (u)  the unrolls: atari_unroll.collect of update_batch samples' copies at a time
   (i)  the iterations: post_update_program on those unrolls (all samples' 16 steps in one
        compiled program per group of update_batch samples)
   (e)  the evaluation: the family's rollouts of N given policies over the horizon
@@ -29,7 +29,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from workflow_lib.agents.registry import ALGORITHMS
-from workflow_lib.engine import host_unroll
+from workflow_lib.engine import atari_unroll
 from workflow_lib.engine.families import HOST, horizon
 from workflow_lib.envs.host import copy_seed
 from workflow_lib.studies import purd
@@ -47,15 +47,15 @@ def pieces(policy, settings: purd.Settings) -> dict[str, float]:
     agent = purd.with_update_options(policy, settings.update_options).agent
     per, length = agent.config.num_envs, agent.config.unroll_length
     batch, keys = settings.update_batch, jax.random.split(jax.random.key(0), settings.n)
-    act, update = host_unroll.act_program(learner, True), host_unroll.post_update_program(learner)
-    copies = host_unroll.training_copies(policy.env, batch * per)
+    act, update = atari_unroll.act_program(learner, True), atari_unroll.post_update_program(learner)
+    copies = atari_unroll.training_copies(policy.env, batch * per)
     rollouts, spent = [], {"(u) unrolls": 0.0, "(i) iterations": 0.0}
     for lo in range(0, settings.n, batch):
         obs = copies.reset([copy_seed(lo, g, e) for g in range(batch) for e in range(per)])
         t0 = time.perf_counter()
-        unroll, _, _ = host_unroll.collect(copies, obs, act, agent, keys[lo:lo + batch], length, batch)
+        unroll, _, _ = atari_unroll.collect(copies, obs, act, agent, keys[lo:lo + batch], length, batch)
         spent["(u) unrolls"] += time.perf_counter() - t0
-        rollouts.append(host_unroll.as_rollouts(learner, unroll))
+        rollouts.append(atari_unroll.as_rollouts(learner, unroll))
     params = []
     for lo, rollout in zip(range(0, settings.n, batch), rollouts):
         t0 = time.perf_counter()

@@ -1,6 +1,6 @@
-"""PPO on an Atari game stepped from the host (training/host_ppo.py) and its PURD (the update: a
+"""PPO on an Atari game stepped from the host (training/atari_loop.py) and its PURD (the update: a
 fresh unroll from freshly reset games seeded by the sample's key, then the learner's own update;
-engine/host_unroll.py), on tiny settings: checkpoints, reproducibility, what a sample changes."""
+engine/atari_unroll.py), on tiny settings: checkpoints, reproducibility, what a sample changes."""
 
 import logging
 
@@ -14,7 +14,7 @@ pytest.importorskip("ale_py")
 pytestmark = pytest.mark.slow
 
 from workflow_lib.agents import ppo_atari as learner  # noqa: E402
-from workflow_lib.engine import host_unroll  # noqa: E402
+from workflow_lib.engine import atari_unroll  # noqa: E402
 from workflow_lib.studies import purd  # noqa: E402
 from workflow_lib.training.files import load_checkpoint  # noqa: E402
 from workflow_lib.training.job import TrainJob  # noqa: E402
@@ -69,7 +69,7 @@ def test_a_purd_sample_is_one_update_on_a_fresh_unroll_and_reproducible(trained)
                                                             atari_return="game_score"))
     assert scores["length"].max() <= 60 and (scores["return"] >= 0).all()
     # What a sample changes: the actor (trunk and policy head), differently per key.
-    recipe = host_unroll.HostUnrollUpdate(policy.env, 2)
+    recipe = atari_unroll.HostUnrollUpdate(policy.env, 2)
     root = purd.root_key(policy.env, policy.algo, policy.seed, policy.step, "ppo_atari")
     params = recipe.host_params(learner, policy.agent, (None, root), np.arange(3, dtype=np.uint32))
     before = learner.actor_params(policy.agent)
@@ -77,7 +77,7 @@ def test_a_purd_sample_is_one_update_on_a_fresh_unroll_and_reproducible(trained)
     assert all(moved)
     assert not np.array_equal(jax.tree.leaves(params)[0][0], jax.tree.leaves(params)[0][1])
     # A sample's games and update are its own whatever shares its batch of copies.
-    alone = host_unroll.HostUnrollUpdate(policy.env, 1).host_params(learner, policy.agent, (None, root),
+    alone = atari_unroll.HostUnrollUpdate(policy.env, 1).host_params(learner, policy.agent, (None, root),
                                                                       np.arange(3, dtype=np.uint32))
     for a, b in zip(jax.tree.leaves(alone), jax.tree.leaves(params)):
         np.testing.assert_allclose(np.asarray(a), np.asarray(b), rtol=1e-5, atol=1e-6)

@@ -16,7 +16,7 @@ your own learner" has a worked example):
 On-policy learners are trained by the PPO loop (training/loops.py, ppo_chunk: `collect` then
 `update`), off-policy ones by the replay loop (offpolicy_chunk). A learner for Atari games
 (`pixels`: stacked frames in, one of the game's actions out) is stepped from the host
-(training/host_ppo.py): it has `act(state, obs, key) -> (action, logp)` instead of `collect`, and
+(training/atari_loop.py): it has `act(state, obs, key) -> (action, logp)` instead of `collect`, and
 its post_update's data is an unroll the host collected, a `FrameRollout` (obs [T + 1, E, ...], the
 frame after the unroll last; action, reward, terminal, truncated, logp [T, E]).
 """

@@ -22,7 +22,7 @@ from brax.envs.base import State
 from workflow_lib.agents.registry import ALGORITHMS
 from workflow_lib.engine.chunks import largest_divisor
 from workflow_lib.engine.families import family_of
-from workflow_lib.engine.host_unroll import HostUnrollUpdate
+from workflow_lib.engine.atari_unroll import HostUnrollUpdate
 from workflow_lib.engine.program import Target, evaluate, place
 from workflow_lib.engine.rollout import RolloutSettings
 from workflow_lib.studies.policy import (  # noqa: F401  (where studies take the PURD's inputs from)

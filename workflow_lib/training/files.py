@@ -13,7 +13,7 @@ from workflow_lib.core import checkpoint
 from workflow_lib.envs.host import env_sizes, host_family
 from workflow_lib.envs.native import make_env
 from workflow_lib.training.host_loop import HostCarry, host_carry_init
-from workflow_lib.training.host_ppo import HostPPOCarry, host_ppo_carry_init
+from workflow_lib.training.atari_loop import HostPPOCarry, atari_ppo_carry_init
 from workflow_lib.training.loops import OffPolicyCarry, carry_init
 
 
@@ -37,7 +37,7 @@ def carry_initializer(algo: Algorithm, env: str, backend: str, hp, capacity: int
     if host_family(env) is not None:
         sizes = env_sizes(env)
         if not algo.off_policy:  # an Atari game's PPO
-            return lambda key: host_ppo_carry_init(algo, *sizes, hp, key)
+            return lambda key: atari_ppo_carry_init(algo, *sizes, hp, key)
         return lambda key: host_carry_init(algo, *sizes, hp, key, capacity)
     brax_env = make_env(env, backend)
     return lambda key: carry_init(algo, brax_env, hp, key, capacity, state_every)

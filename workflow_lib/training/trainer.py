@@ -33,7 +33,7 @@ from workflow_lib.core.keys import seed_key
 from workflow_lib.core.trees import over_seeds
 from workflow_lib.training.files import carry_initializer, checkpoint_state, template
 from workflow_lib.training.host_loop import HostTraining
-from workflow_lib.training.host_ppo import HostPPOTraining
+from workflow_lib.training.atari_loop import HostPPOTraining
 from workflow_lib.training.job import TrainJob, boundaries, step_unit
 from workflow_lib.training.loops import carry_init, offpolicy_chunk, ppo_chunk, recent_return
 
@@ -55,7 +55,7 @@ class Trainer:
         self.capacity = self.unit * math.ceil(job.total_steps / self.unit) if self.algo.off_policy else 1
         self._chunks: dict[tuple[int, bool], Any] = {}
         # A host-stepped simulator (DM Control, Gymnasium) is stepped from here, a copy per seed
-        # (host_loop), an Atari game num_envs copies per seed (host_ppo); a Brax env inside the
+        # (host_loop), an Atari game num_envs copies per seed (atari_loop); a Brax env inside the
         # jitted chunks.
         self.host = host_family(job.env) is not None
         self.host_side: HostTraining | HostPPOTraining | None = None

@@ -1,6 +1,6 @@
 """PPO on Atari games stepped from the host (the paper's A.6; CleanRL's ppo_atari loop): each
 seed of a job plays num_envs copies of the game in training mode; an iteration collects
-unroll_length steps of every copy (engine.host_unroll: one jitted call per step for all seeds'
+unroll_length steps of every copy (engine.atari_unroll: one jitted call per step for all seeds'
 actions) and then runs one jitted update per seed (num_epochs x num_minibatches over the
 unroll). The agents, keys and updates stay on the device; the frames cross once per step.
 
@@ -22,7 +22,7 @@ from flax import struct
 
 from workflow_lib.agents.registry import Algorithm
 from workflow_lib.core.trees import over_seeds, strong_types
-from workflow_lib.engine.host_unroll import act_program, as_rollouts, collect
+from workflow_lib.engine.atari_unroll import act_program, as_rollouts, collect
 from workflow_lib.envs.host import copy_seed
 
 
@@ -35,7 +35,7 @@ class HostPPOCarry:
     steps: jax.Array
 
 
-def host_ppo_carry_init(algo: Algorithm, obs_shape, action_size: int, hp, key: jax.Array) -> HostPPOCarry:
+def atari_ppo_carry_init(algo: Algorithm, obs_shape, action_size: int, hp, key: jax.Array) -> HostPPOCarry:
     """The carry at step 0 for one seed (the key split as loops.carry_init splits it)."""
     k_agent, _, key = jax.random.split(key, 3)
     agent = algo.module.init(k_agent, tuple(obs_shape), action_size, hp)
