@@ -25,17 +25,11 @@ import polars as pl
 from workflow_lib.core import checkpoint
 from workflow_lib.core import tables
 from workflow_lib.agents.registry import ALGORITHMS
-from workflow_lib.envs.host import host_family
-from workflow_lib.envs.native import make_env, reference_state
 from workflow_lib.engine.families import family_of
-from workflow_lib.engine.rollout import RolloutSettings, rollout_return
 from workflow_lib.core.keys import seed_key
-from workflow_lib.core.trees import over_seeds
-from workflow_lib.training.files import carry_initializer, checkpoint_state, template
-from workflow_lib.training.host_loop import HostTraining
-from workflow_lib.training.atari_loop import HostPPOTraining
+from workflow_lib.training.files import checkpoint_state, template
 from workflow_lib.training.job import TrainJob, boundaries, step_unit
-from workflow_lib.training.loops import carry_init, offpolicy_chunk, ppo_chunk, recent_return
+from workflow_lib.training.simulators import simulator
 
 EVAL_SCHEMA = {"env": pl.Utf8, "algo": pl.Utf8, "seed": pl.Int64, "step": pl.Int64, "return": pl.Float64, "length": pl.Int64}
 
@@ -53,37 +47,9 @@ class Trainer:
             # hyperparameters carry the schedule's length, so its PURD update continues it.
             self.hp = dataclasses.replace(self.hp, total_updates=math.ceil(job.total_steps / self.unit))
         self.capacity = self.unit * math.ceil(job.total_steps / self.unit) if self.algo.off_policy else 1
-        self._chunks: dict[tuple[int, bool], Any] = {}
-        # A host-stepped simulator (DM Control, Gymnasium) is stepped from here, a copy per seed
-        # (host_loop), an Atari game num_envs copies per seed (atari_loop); a Brax env inside the
-        # jitted chunks.
-        self.host = host_family(job.env) is not None
-        self.host_side: HostTraining | HostPPOTraining | None = None
-        if self.host:
-            self.env = None
-            if host_family(job.env) == "atari":
-                self.host_side = HostPPOTraining(job.env, self.algo, job.seeds, self.hp)
-            else:
-                self.host_side = HostTraining(job.env, self.algo, job.seeds, job.episode_length,  # resume restores it
-                                              backend=job.backend)
-            self._evaluate = self._evaluate_host
-            return
-        self.env = make_env(job.env, job.backend)
-        self.start = reference_state(job.env, job.backend)
-        self._evaluate = jax.jit(over_seeds(
-            lambda agent: rollout_return(self.env, self.algo.module.policy, agent, self.start, job.episode_length)
-        ))
-
-    def _evaluate_host(self, agents) -> dict:
-        """Each seed's deterministic policy from s_I, the seeds' rollouts in one host loop."""
-        family, learner = family_of(self.job.env), self.algo.module
-        params = jax.vmap(learner.actor_params)(agents)
-        first = jax.tree.map(lambda x: x[0], agents)
-        # Learning curves show an Atari game's score (as CleanRL's do), not the PURDs' clipped return.
-        settings = RolloutSettings(batch_size=len(self.job.seeds), episode_length=self.job.episode_length,
-                                   atari_return="game_score")
-        start = family.reference_state(self.job.env, self.job.backend)
-        return family.rollouts(family.make(self.job.env, self.job.backend), learner, first, params, start, settings)
+        # The env family's strategy: a Brax env inside the jitted chunks, or a simulator stepped
+        # from the host (training/simulators.py).
+        self.simulator = simulator(job, self.algo, self.hp, self.unit)
 
     def meta(self, **extra) -> dict:
         """Checkpoint metadata: enough to rebuild the carry's structure and name its origin."""
@@ -93,39 +59,17 @@ class Trainer:
                 "warmup_steps": j.warmup_steps, "state_every": j.state_every if self.algo.off_policy else 0, **extra}
 
     def chunk(self, n_steps: int, learn: bool):
-        """The jitted, seed-vmapped program advancing every seed by n_steps (cached per shape)."""
-        if self.host:
-            return functools.partial(self._host_chunk, n_steps, learn)
-        if (n_steps, learn) not in self._chunks:
-            algo, env, T = self.algo, self.env, self.job.episode_length
-            if algo.off_policy:
-                fn = lambda c: offpolicy_chunk(algo, env, c, n_steps, learn, T)  # noqa: E731
-            else:
-                fn = over_seeds(lambda c: ppo_chunk(algo, env, c, n_steps // self.unit, T))  # noqa: E731
-            self._chunks[(n_steps, learn)] = jax.jit(fn, donate_argnums=0)
-        return self._chunks[(n_steps, learn)]
-
-    def _host_chunk(self, n_steps: int, learn: bool, carry):
-        """n_steps env steps of every seed on the host-stepped simulator (the chunk's metrics: the
-        last update's)."""
-        end = int(carry.steps[0]) + n_steps
-        carry = self.host_side.advance(carry, end - n_steps, end, learn, end >= self.job.warmup_steps,
-                                       getattr(self.hp, "policy_delay", 1))
-        return carry, self.host_side.metrics
+        """The program advancing every seed by n_steps: carry -> (carry, metrics)."""
+        return self.simulator.chunk(n_steps, learn)
 
     def initial_carry(self):
         keys = jnp.stack([seed_key(self.job.env, self.job.algo, s) for s in self.job.seeds])
-        if self.host:
-            init = carry_initializer(self.algo, self.job.env, self.job.backend, self.hp, self.capacity)
-        else:  # the env this trainer made already
-            every = self.job.state_every if self.algo.off_policy else 0
-            init = functools.partial(carry_init, self.algo, self.env, self.hp, capacity=self.capacity, state_every=every)
-        return jax.jit(jax.vmap(init))(keys)
+        return jax.jit(jax.vmap(self.simulator.init(self.capacity)))(keys)
 
     @property
     def resumable(self) -> bool:
         """Whether a snapshot can resume this job (an Atari job's games cannot be saved: it reruns)."""
-        return self.host_side is None or self.host_side.resumable
+        return self.simulator.resumable
 
     @property
     def snapshot_path(self) -> Path:
@@ -144,8 +88,7 @@ class Trainer:
                     carry = checkpoint.restore(
                         self.snapshot_path, template(meta, self.capacity, len(self.job.seeds)), state
                     )
-                    if self.host:
-                        self.host_side.restore(meta["host_state"])
+                    self.simulator.restore(meta)
                     self.log.info("resuming from snapshot at step %d", meta["step"])
                     return carry, meta["step"], meta["eval_rows"]
                 self.log.info("ignoring a snapshot of another job configuration")
@@ -165,7 +108,7 @@ class Trainer:
         for end in [b for b in points if b > step]:
             learn = step >= job.warmup_steps
             carry, metrics = self.chunk(end - step, learn)(carry)
-            evals = self._evaluate(carry.agent)
+            evals = self.simulator.evaluate(carry.agent)
             now = time.monotonic()
             rows += [{"env": job.env, "algo": job.algo, "seed": s, "step": end,
                       "return": float(evals["return"][i]), "length": int(evals["length"][i])}
@@ -173,7 +116,7 @@ class Trainer:
             self.log.info(
                 "step %d/%d  %.0f env-steps/s per seed  eval %s  recent %s  %s", end, job.total_steps,
                 (end - step) / (now - t_chunk), np.round(np.asarray(evals["return"]), 1),
-                np.round(self.host_side.recent_return() if self.host else np.asarray(jax.vmap(recent_return)(carry)), 1),
+                np.round(self.simulator.recent_return(carry), 1),
                 " ".join(f"{k} {float(jnp.mean(v)):.4g}" for k, v in sorted(metrics.items())),
             )
             step, t_chunk = end, now
@@ -184,7 +127,7 @@ class Trainer:
                     checkpoint.save(self.checkpoint_path(s, checkpoint_at[end]), "agent", meta, checkpoint_state(one))
             if now - last_snapshot >= snapshot_every_s and end < points[-1] and self.resumable:
                 meta = self.meta(step=end, fingerprint=job.fingerprint(), eval_rows=rows, seeds=list(job.seeds),
-                                 **({"host_state": self.host_side.state()} if self.host else {}))
+                                 **self.simulator.snapshot_meta())
                 checkpoint.save(self.snapshot_path, "snapshot", meta, carry)
                 last_snapshot = time.monotonic()
         return carry, rows

@@ -113,10 +113,15 @@ def title(figure: str) -> str:
     return f"Figure {number}" + (f" ({env})" if env else "")
 
 
+def paper_order(target: str) -> tuple[bool, int]:
+    """Figures by number, then tables by number."""
+    return target.startswith("table"), int(re.sub(r"\D", "", target))
+
+
 def rows(root: Path = ROOT) -> list[dict]:
     """One row per figure target, in the paper's order (tables after figures)."""
     blocks = rule_blocks(root)
-    figures = sorted((*MAP_FIGURES, *FIGURE_TARGETS), key=lambda f: (f.startswith("table"), int(f[6:]) if f[6:].isdigit() else 0))
+    figures = sorted((*MAP_FIGURES, *FIGURE_TARGETS), key=paper_order)
     out = []
     for figure in ["learning_curves", *figures]:
         rule = figure_rule(figure, blocks)
