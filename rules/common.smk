@@ -1,7 +1,6 @@
 # Config validation (first thing) and the names the rules share. What a rule computes lives in
 # the library: its params in rule_params (from the config, at parsing), its functions of wildcards
 # in one RuleInputs (inputs, params and resources of a job), the targets in targets.
-import functools
 import re
 import sys
 from pathlib import Path
@@ -13,11 +12,13 @@ from workflow_lib.workflow.config import ConfigError, load_config_file, load_sch
 from workflow_lib.workflow.envsets import atari_games, study_envs
 from workflow_lib.workflow.rule_inputs import RuleInputs
 
+# The schema beside this Snakefile: an installed workflow_lib (pip install .) has no schemas/ of its own.
+SCHEMA = Path(workflow.main_snakefile).parent / "schemas" / "config.schema.yaml"
+
 try:
     for _path in workflow.configfiles:  # Snakemake read them already; this names a duplicate key's line
         load_config_file(_path)
-    # The workflow's own schema (not the library's copy: an installed workflow_lib has none beside it)
-    config.update(validate_config(config, load_schema(Path(workflow.main_snakefile).parent / "schemas" / "config.schema.yaml")))
+    config.update(validate_config(config, load_schema(SCHEMA)))
 except ConfigError as err:
     sys.exit(f"Invalid config: {err}")
 requests.resolve_gpus(config, local=workflow.local_exec)
