@@ -96,3 +96,30 @@ def test_every_command_of_the_readme_names_real_targets_and_configs():
         names = [w for i, w in enumerate(words[start:], start) if not w.startswith("-") and w not in configs
                  and words[i - 1] not in options_with_values and not w.startswith("map_")]
         assert set(names) <= known, command
+
+
+def test_every_config_key_the_readme_names_is_in_the_schema():
+    import yaml
+
+    schema = yaml.safe_load((ROOT / "schemas" / "config.schema.yaml").read_text())
+    found = 0
+    for dotted in set(re.findall(r"`([a-z_0-9]+(?:\.[a-z_0-9]+)+)`", README.read_text())):
+        first, *rest = dotted.split(".")
+        if dotted.endswith((".py", ".smk", ".yaml", ".txt", ".toml")) or first in ("workflow", "snakemake"):
+            continue  # a file name, a module path
+        if first == "definitions":  # the schema's shared definitions
+            assert all(part in schema["definitions"] for part in rest), f"README: schema {dotted}"
+            found += 1
+            continue
+        node = schema["properties"].get(first)
+        if node is None:
+            continue
+        found += 1
+        for part in rest:
+            node = node.get("properties", {}).get(part)
+            assert node is not None, f"README: config key {dotted}"
+    assert found >= 2
+    assert "workflow.runtime.setup_job" in README.read_text()
+    from workflow_lib.workflow import runtime
+
+    assert hasattr(runtime, "setup_job")
