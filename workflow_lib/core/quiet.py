@@ -95,7 +95,7 @@ def silence() -> None:
     # per load): the project pins its version and knows; nothing a user of a run can act on.
     warnings.filterwarnings("ignore", message=r"Brax System, piplines and environments are not actively",
                             category=UserWarning, module=r"brax\.")
-    quiet_mjx_import()
+    # mujoco.mjx's warp lines: silenced by the import hook workflow_lib/__init__ installs first.
 
 
 def filter_xla_cache_log() -> None:

@@ -4,7 +4,7 @@ whose result it can change (Snakemake's params trigger)."""
 
 from __future__ import annotations
 
-from workflow_lib.agents.registry import ALGORITHMS, off_policy
+from workflow_lib.agents.registry import ALGORITHMS, off_policy, plays_atari
 from workflow_lib.workflow import atari_titles, layout
 from workflow_lib.workflow.config import algo_seeds
 from workflow_lib.workflow.envsets import (
@@ -15,7 +15,6 @@ from workflow_lib.workflow.envsets import (
     learner_episode_length,
     learner_return_settings,
     return_settings,
-    study_envs,
 )
 
 
@@ -111,9 +110,14 @@ def algorithm1_figure_interval(config: dict, figure: str) -> dict:
     return {"resamples": stats["resamples"] if drawn else None, "confidence": stats["confidence"] if drawn else None}
 
 
+def atari_learner(config: dict) -> str | None:
+    """The config's learner for Atari games, if it has one."""
+    return next((a for a in config["algos"] if plays_atari(a)), None)
+
+
 def atari_runs(config: dict) -> str:
     """The Atari study's runs, for the figures' titles (the laptop study is far from the paper's)."""
-    algo = next((a for a in config["algos"] if ALGORITHMS[a].pixels), None)
+    algo = atari_learner(config)
     if algo is None:
         return ""
     section_ = config[algo]
@@ -126,7 +130,7 @@ def atari_scale(config: dict) -> str:
     runs = atari_runs(config)
     if not runs:
         return ""
-    algo = next(a for a in config["algos"] if ALGORITHMS[a].pixels)
+    algo = atari_learner(config)
     return (
         f"{runs}, N = {config['purd']['samples']}\n{atari_titles.update_caption(config, algo)}; "
         f"{atari_titles.return_caption(config, config['atari']['episode_length'])}"
@@ -145,8 +149,3 @@ def atari_btp_title(config: dict) -> str:
         f"{sizes['btp_samples']} perturbed rollouts a point)\n"
         f"{atari_titles.return_caption(config, config['episode_length'])}"
     )
-
-
-def interpolation_envs(config: dict) -> list[str]:
-    """The envs of the interpolation study (Table 2, Figures 6 and 8)."""
-    return study_envs(config, "interpolation")
