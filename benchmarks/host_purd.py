@@ -27,6 +27,7 @@ reports its median.
 
   MUJOCO_GL=disable PYTHONPATH=. /tmp/v3/bin/python benchmarks/host_purd.py            # dmc-quadruped-walk, N = 50
   MUJOCO_GL=disable PYTHONPATH=. /tmp/v3/bin/python benchmarks/host_purd.py --env gym-Hopper-v5
+  .venv/bin/python benchmarks/host_purd.py --env gym-CliffRunner-v0 --gym-modules examples.cliff_runner  # your own env
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ import numpy as np
 
 from workflow_lib.agents.registry import ALGORITHMS
 from workflow_lib.engine import families
+from workflow_lib.envs.gym_envs import use_modules
 from workflow_lib.studies import purd
 
 
@@ -152,7 +154,10 @@ def main() -> None:
     p.add_argument("--length", type=int, default=1000, help="episode length")
     p.add_argument("--repeats", type=int, default=2)
     p.add_argument("--buffer", type=int, default=10_000, help="random transitions in the synthetic agent's buffer")
+    p.add_argument("--gym-modules", nargs="*", default=[],
+                   help="modules registering a user's own Gymnasium ids, as the config's gym_modules")
     args = p.parse_args()
+    use_modules(args.gym_modules)
 
     t0 = time.perf_counter()
     families.host_copies(args.env, args.n)

@@ -55,7 +55,9 @@ CONFIG_VALUES = [
     ("envs", ["hoper"], "envs[0]"),
     ("envs", ["hopper", "hopper"], "envs"),
     ("envs", ["hopper", "dmc-quadruped-sprint"], "envs[1]"),  # no such DM Control task
-    ("envs", ["gym-Hopper-v9"], "envs[0]"),
+    ("envs", ["gym-Hopper-v9"], "envs[0]"),  # not a registered Gymnasium id
+    ("gym_modules", ["no_such_module"], "gym_modules[0]"),  # its own ModuleNotFoundError, in one line
+    ("gym_modules", ["examples/cliff_runner.py"], "gym_modules[0]"),  # a path, not a module name
     ("envs", ["quadruped-walk"], "envs[0]"),  # without its family
     ("algos", ["ddpg"], "algos[0]"),
     ("algos", [], "algos"),
@@ -251,6 +253,42 @@ TARGET_CASES = [
 def test_a_target_the_config_cannot_build_is_one_line(workflow, target, edit, named):
     (workflow / "target.yaml").write_text(edit)
     result = snakemake(workflow, target, "-n", "--configfile", "target.yaml", timeout=120)
+    assert result.returncode != 0
+    assert sum(named in line for line in result.stderr.splitlines()) == 1, result.stderr[-2000:]
+    assert "Traceback" not in result.stderr and "Job stats" not in result.stdout + result.stderr
+
+
+# A user's own Gymnasium env (README, "Add your own environment") that lacks what the studies need:
+# refused while planning, one line naming the key, the env or module, and what is missing.
+USER_ENVS = """import gymnasium, numpy as np
+class Unseeded(gymnasium.Env):
+    observation_space = gymnasium.spaces.Box(-1, 1, (2,), np.float32)
+    action_space = gymnasium.spaces.Box(-1, 1, (1,), np.float32)
+    def reset(self, *, seed=None, options=None):
+        return np.random.uniform(-1, 1, 2).astype(np.float32), {}
+class Pixels(Unseeded):
+    observation_space = gymnasium.spaces.Box(0, 255, (3, 8, 8), np.uint8)
+gymnasium.register(id="Unseeded-v0", entry_point=Unseeded)
+gymnasium.register(id="Pixels-v0", entry_point="user_envs:Pixels")
+"""
+OWN_ENV_CASES = [
+    ("gym_modules: [broken_envs]\nenvs: [gym-CliffRunner-v0]\n",
+     "config key 'gym_modules[0]': importing broken_envs failed: RuntimeError: no licence file found"),
+    ("gym_modules: [user_envs]\nenvs: [gym-NotRegistered-v0]\n",
+     "config key 'envs[0]': gym-NotRegistered-v0: not a registered Gymnasium id"),
+    ("gym_modules: [user_envs]\nenvs: [gym-Unseeded-v0]\n",
+     "config key 'envs[0]': gym-Unseeded-v0: reset(seed=12345) twice gave different observations"),
+    ("gym_modules: [user_envs]\nenvs: [gym-Pixels-v0]\n",
+     "config key 'envs[0]': gym-Pixels-v0: its observation space Box(0, 255, (3, 8, 8), uint8) is not a flat (1-D) Box"),
+]
+
+
+@pytest.mark.parametrize("edit, named", OWN_ENV_CASES, ids=["import fails", "unregistered", "unseeded", "pixels"])
+def test_an_own_env_that_lacks_a_requirement_is_one_line(workflow, edit, named):
+    (workflow / "user_envs.py").write_text(USER_ENVS)
+    (workflow / "broken_envs.py").write_text("raise RuntimeError('no licence file found')\n")
+    (workflow / "own.yaml").write_text(edit + "algos: [td3]\n")
+    result = snakemake(workflow, "all", "-n", "--configfile", "own.yaml", timeout=120)
     assert result.returncode != 0
     assert sum(named in line for line in result.stderr.splitlines()) == 1, result.stderr[-2000:]
     assert "Traceback" not in result.stderr and "Job stats" not in result.stdout + result.stderr

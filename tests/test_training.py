@@ -17,6 +17,7 @@ import polars as pl
 import pytest
 
 from workflow_lib.agents.registry import ALGORITHMS
+from workflow_lib.envs.gym_envs import MODULES_VARIABLE
 from workflow_lib.envs.native import make_env, reference_state
 from workflow_lib.engine.rollout import rollout_return
 from workflow_lib.training.loops import carry_init, offpolicy_chunk
@@ -37,14 +38,30 @@ JOBS = {
     "host_td3": {"env": "gym-Hopper-v5", "backend": "spring", "algo": "td3", "seeds": [0, 1], "total_steps": 300,
                  "checkpoints": [150, 300], "warmup_steps": 100, "log_every": 50, "episode_length": 100,
                  "hyperparameters": {"hidden": [16, 16], "batch_size": 16}},
+    # A user's own Gymnasium env (examples/cliff_runner.py, imported through gym_modules): its
+    # snapshot is the env's own get_state and its random stream.
+    "own_env_td3": {"env": "gym-CliffRunner-v0", "backend": "none", "algo": "td3", "seeds": [0, 1], "total_steps": 300,
+                    "checkpoints": [150, 300], "warmup_steps": 100, "log_every": 50, "episode_length": 100,
+                    "hyperparameters": {"hidden": [16, 16], "batch_size": 16}},
 }
+ROOT = Path(__file__).resolve().parent.parent
+# As the workflow passes the config's gym_modules to its jobs (envs/gym_envs.py), run from the
+# workflow directory.
+JOB_ENV = {**os.environ, MODULES_VARIABLE: "examples.cliff_runner"}
+
+
+@pytest.fixture(autouse=True)
+def user_env_modules(monkeypatch):
+    """This process reads the own env's checkpoints as a job would."""
+    monkeypatch.setenv(MODULES_VARIABLE, JOB_ENV[MODULES_VARIABLE])
+    monkeypatch.chdir(ROOT)
 
 
 def start(job: dict, out: Path, snapshot_s: float = 300.0) -> subprocess.Popen:
     out.mkdir(parents=True, exist_ok=True)
     (out / "job.json").write_text(json.dumps(job))
     return subprocess.Popen([sys.executable, "-m", "workflow_lib.training.cli", str(out / "job.json"), str(out),
-                             str(snapshot_s)], stderr=subprocess.PIPE, text=True)
+                             str(snapshot_s)], stderr=subprocess.PIPE, text=True, env=JOB_ENV, cwd=ROOT)
 
 
 def run(job: dict, out: Path, snapshot_s: float = 300.0) -> None:

@@ -73,9 +73,13 @@ def split_host_env(name: str) -> tuple[str, str]:
         from workflow_lib.envs.atari import atari_game  # the ALE's games; atari.py says what they need
 
         return family, atari_game(name)
-    known = DMC_TASKS if family == "dmc" else GYM_TASKS
-    if task not in known:
-        raise ValueError(f"unknown {family} task {name!r}; known: {', '.join(FAMILY_PREFIXES[family] + t for t in known)}")
+    if family == "gym":  # any registered id that meets the studies' requirements (envs/gym_envs.py)
+        from workflow_lib.envs.gym_envs import requirements
+
+        requirements(task)
+        return family, task
+    if task not in DMC_TASKS:
+        raise ValueError(f"unknown {family} task {name!r}; known: {', '.join(FAMILY_PREFIXES[family] + t for t in DMC_TASKS)}")
     return family, task
 
 
@@ -148,36 +152,49 @@ class _DmcCopy:
 
 
 class _GymCopy:
-    """One Gymnasium MuJoCo task, unwrapped (no time limit, no checker): reset with a seed
-    reseeds its generator, without one it continues it."""
+    """One Gymnasium task, unwrapped (no time limit, no checker): reset with a seed reseeds its
+    generator, without one it continues it. Its snapshot is MuJoCo's state, or the env's own, or
+    none: set_state then starts a new episode from the saved random stream (envs/gym_envs.py)."""
 
     def __init__(self, task: str):
-        try:
-            import gymnasium
-        except ImportError as err:
-            raise MissingSimulator(f"gymnasium is not installed ({err}); {EXTRA_HINT}") from None
-        self.env = gymnasium.make(task, disable_env_checker=True).unwrapped
+        from workflow_lib.envs import gym_envs
+
+        self.env = gym_envs.make(task)
+        self.snapshot = gym_envs.snapshot_kind(self.env)
         self.low = np.asarray(self.env.action_space.low, np.float64)
         self.high = np.asarray(self.env.action_space.high, np.float64)
 
     def reset(self, seed: int | None) -> np.ndarray:
-        return np.asarray(self.env.reset(seed=seed)[0], np.float32)
+        self.last = np.asarray(self.env.reset(seed=seed)[0], np.float32)
+        return self.last
 
     def step(self, action: np.ndarray) -> tuple[np.ndarray, float, bool]:
         obs, reward, terminated, _, _ = self.env.step(action)
-        return np.asarray(obs, np.float32), float(reward), bool(terminated)
+        self.last = np.asarray(obs, np.float32)
+        return self.last, float(reward), bool(terminated)
 
     def qpos(self) -> np.ndarray:
-        return np.array(self.env.data.qpos, np.float32)
+        """The coordinates the failures study records: MuJoCo's qpos, or for an env without
+        MuJoCo its observation."""
+        return np.array(self.env.data.qpos if self.snapshot == "mujoco" else self.last, np.float32)
 
     def get_state(self) -> dict:
-        return {"physics": physics_state(self.env.model, self.env.data),
-                "random": self.env.np_random.bit_generator.state}
+        own = {"mujoco": lambda: physics_state(self.env.model, self.env.data), "own": self.env.get_state,
+               None: lambda: None}[self.snapshot]()
+        return {"physics": own, "random": self.env.np_random.bit_generator.state}
 
-    def set_state(self, state: dict) -> None:
+    def set_state(self, state: dict) -> np.ndarray | None:
+        """Continue from get_state's values; where there is no snapshot, the observation of the
+        new episode begun instead."""
         self.env.reset(seed=0)  # creates the generator, whose state is set next
-        set_physics_state(self.env.model, self.env.data, state["physics"])
         self.env.np_random.bit_generator.state = state["random"]
+        if state["physics"] is None:
+            return self.reset(None)
+        if self.snapshot == "mujoco":
+            set_physics_state(self.env.model, self.env.data, state["physics"])
+        else:
+            self.env.set_state(state["physics"])
+        return None
 
 
 class HostEnvs:
@@ -231,9 +248,10 @@ class HostEnvs:
         set_state on copies of the same task continues them to the same bits."""
         return [c.get_state() for c in self.copies]
 
-    def set_state(self, states: list[dict]) -> None:
-        for copy, state in zip(self.copies, states, strict=True):
-            copy.set_state(state)
+    def set_state(self, states: list[dict]) -> list[np.ndarray | None]:
+        """Continue every copy from get_state's values; per copy None, or the first observation of
+        the episode it began instead where its task has no snapshot (a Gymnasium env of its own)."""
+        return [copy.set_state(state) for copy, state in zip(self.copies, states, strict=True)]
 
 
 @functools.lru_cache(maxsize=16)

@@ -92,7 +92,7 @@ class HostTraining:
     (seeded from the env, the learner and the seed), the current observations, the episode
     bookkeeping, and the actions the device chose for the next step."""
 
-    resumable = True  # state() and restore() continue a run to the bit
+    resumable = True  # state() and restore() continue a run to the bit (a task without a snapshot: restore)
 
     def __init__(self, env: str, algo: Algorithm, seeds: tuple[int, ...], episode_length: int,
                  streams: list[int] | None = None, backend: str = "none"):
@@ -144,10 +144,15 @@ class HostTraining:
 
     def restore(self, state: dict) -> None:
         """Continue from `state` (what state() gave): the next steps are those of the run that
-        took the snapshot, to the bit."""
-        self.envs.set_state(state["envs"])
+        took the snapshot, to the bit. A copy whose task has no snapshot (a Gymnasium env of the
+        user's without get_state) begins a new episode from its saved random stream instead, and
+        every seed's next action is chosen anew."""
+        restarted = self.envs.set_state(state["envs"])
         self.obs = np.asarray(state["obs"], np.float32)
         self.t = np.asarray(state["t"], np.int64)
         self.episode_return = np.asarray(state["episode_return"], np.float64)
         self.last_return = np.asarray(state["last_return"], np.float64)
         self.actions = None if state["actions"] is None else np.asarray(state["actions"], np.float32)
+        for i, obs in enumerate(restarted):
+            if obs is not None:
+                self.obs[i], self.t[i], self.episode_return[i], self.actions = obs, 0, 0.0, None

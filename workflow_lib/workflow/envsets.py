@@ -8,6 +8,7 @@ import importlib.util
 from workflow_lib.agents.registry import off_policy, plays_atari
 from workflow_lib.core.errors import ConfigError
 from workflow_lib.envs.atari import ATARI_HINT
+from workflow_lib.envs.gym_envs import use_modules
 from workflow_lib.envs.host import EXTRA_HINT, host_family, split_host_env
 
 BRAX_ENVS = ("ant", "halfcheetah", "hopper", "walker2d", "probe")  # envs.native.ENV_NAMES (that imports Brax)
@@ -45,7 +46,18 @@ def study_envs(config: dict, study: str | None = None) -> list[str]:
     # Atari games have studies of their own (atari_games: Figures 19-21).
     runs_on = {None: True, "atari": False}
     return [env for env in chosen if runs_on.get(host_family(env), study in ENGINE_STUDIES)
-            and (algo is None or algo in env_algos(config, env))]
+            and (algo is None or algo in env_algos(config, env))
+            and (study != "algorithm1" or can_fork(env))]
+
+
+def can_fork(env: str) -> bool:
+    """Whether Algorithm 1's variants can part on an env: they fork its simulator through a
+    snapshot, which a Gymnasium env of the user's without MuJoCo or get_state lacks."""
+    if host_family(env) != "gym":
+        return True
+    from workflow_lib.envs.gym_envs import requirements
+
+    return requirements(split_host_env(env)[1]).snapshot is not None
 
 
 def episode_length(config: dict, env: str) -> int:
@@ -99,6 +111,9 @@ def check_study_envs(config: dict) -> None:
         for env in config[study].get("envs") or []:
             if env not in config["envs"]:
                 raise ConfigError(f"config key '{study}.envs': {env!r} is not in envs {config['envs']}")
+            if study == "algorithm1" and not can_fork(env):
+                raise ConfigError(f"config key 'algorithm1.envs': Algorithm 1 forks {env}'s simulator between its "
+                                  f"variants, and it cannot be saved (no MuJoCo state, no get_state/set_state)")
             if env not in study_envs(config, study):
                 raise ConfigError(f"config key '{study}.envs': {config[study]['algo']} ({study}.algo) does not train "
                                   f"on {env}")
@@ -107,7 +122,12 @@ def check_study_envs(config: dict) -> None:
 def check_envs(config: dict) -> None:
     """Each env a Brax env or a known host-stepped task whose simulator is installed, with a
     learner (env_algos). A learner of algos may train on none of them (ppo beside a DM Control
-    task only): README, "Host-stepped environments"."""
+    task only): README, "Host-stepped environments". The user's gym_modules are imported first:
+    they register their ids (envs/gym_envs.py checks each gym- env against what the studies need)."""
+    if config["gym_modules"]:
+        if importlib.util.find_spec("gymnasium") is None:
+            raise ConfigError(f"config key 'gym_modules': importing them needs gymnasium, not installed here: {EXTRA_HINT}")
+        use_modules(config["gym_modules"])
     for i, env in enumerate(config["envs"]):
         family = host_family(env)
         if family is None and env not in BRAX_ENVS:
@@ -115,13 +135,13 @@ def check_envs(config: dict) -> None:
                               f"host-stepped ones dmc-<domain>-<task> (dmc-quadruped-walk), gym-<id> (gym-Hopper-v5) "
                               f"or atari-<Game> (atari-Breakout)")
         if family is not None:
+            if importlib.util.find_spec(SIMULATOR_PACKAGES[family]) is None:
+                raise ConfigError(f"config key 'envs[{i}]': {env} needs the simulator package "
+                                  f"{SIMULATOR_PACKAGES[family]}, not installed here: {EXTRA_HINTS[family]}")
             try:
                 split_host_env(env)
             except ValueError as err:
                 raise ConfigError(f"config key 'envs[{i}]': {err}") from None
-            if importlib.util.find_spec(SIMULATOR_PACKAGES[family]) is None:
-                raise ConfigError(f"config key 'envs[{i}]': {env} needs the simulator package "
-                                  f"{SIMULATOR_PACKAGES[family]}, not installed here: {EXTRA_HINTS[family]}")
         if not env_algos(config, env):
             what = {None: "Brax envs train td3, sac and ppo", "atari": "Atari games train ppo_atari"}.get(
                 family, "DM Control and Gymnasium tasks train the off-policy learners (td3, sac)")

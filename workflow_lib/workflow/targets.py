@@ -4,7 +4,7 @@ builds. A target asked for that the config cannot build is refused in one line (
 from __future__ import annotations
 
 from workflow_lib.workflow import layout
-from workflow_lib.workflow.envsets import ATARI_FIGURES, atari_games, figure_envs
+from workflow_lib.workflow.envsets import ATARI_FIGURES, atari_games, can_fork, figure_envs
 
 # The PURD maps of the paper's Figures 11-18 show these envs (14-18: DM Control Suite tasks);
 # Figure 2's env is the config's figures.figure2.env.
@@ -75,6 +75,13 @@ def check_buildable(config: dict, figure: str) -> None:
         raise InvalidTarget(
             f"{figure} studies PPO on Atari games, and the config key 'envs' {config['envs']} names "
             "none (atari-<Game>, e.g. atari-Breakout: configs/atari.yaml)"
+        )
+    if figure in ALGORITHM1_FIGURES and not figure_envs(config, figure) and any(
+            not can_fork(env) for env in config["envs"]):
+        raise InvalidTarget(
+            f"{figure}'s Algorithm 1 forks each env's simulator between its variants, and no env of the config key "
+            f"'envs' {config['envs']} can be saved (a Gymnasium env without MuJoCo needs get_state and set_state: "
+            "README, 'Add your own environment')"
         )
     if not figure_envs(config, figure):
         raise InvalidTarget(
