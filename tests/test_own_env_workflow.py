@@ -2,13 +2,11 @@
 registered through gym_modules, taken by the workflow through Figures 2, 5 and 7 on the tiny
 config's scale (configs/cliff_runner.yaml's study, small), as a user's copy of the workflow runs it."""
 
-import shutil
-
 import numpy as np
 import polars as pl
 import yaml
 
-from workflow_run import ROOT, copy_workflow, snakemake
+from workflow_run import copy_workflow, snakemake
 
 ENV = "gym-CliffRunner-v0"
 # configs/cliff_runner.yaml's keys, at the tiny config's scale.
@@ -17,8 +15,7 @@ OWN = {"gym_modules": ["examples.cliff_runner"], "envs": [ENV], "algos": ["td3"]
 
 
 def test_the_example_env_runs_through_figures_2_5_and_7(tmp_path):
-    work = copy_workflow(tmp_path / "workflow")
-    shutil.copytree(ROOT / "examples", work / "examples")
+    work = copy_workflow(tmp_path / "workflow")  # examples/ included: the module is found in the workflow directory
     (work / "own.yaml").write_text(yaml.safe_dump(OWN))
     result = snakemake(work, "figure2", "figure5", "figure7", "--cores", "2", "--configfile", "configs/tiny.yaml",
                        "own.yaml", timeout=900)

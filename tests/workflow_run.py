@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-WORKFLOW_FILES = ["Snakefile", "rules", "scripts", "schemas", "report", "config.yaml", "configs", "envs", "profiles"]
+WORKFLOW_FILES = ["Snakefile", "rules", "scripts", "schemas", "report", "config.yaml", "configs", "envs", "profiles", "examples"]
 
 
 def snakemake(cwd: Path, *args: str, timeout: int = 600, env: dict | None = None) -> subprocess.CompletedProcess:
