@@ -112,6 +112,9 @@ def requirements(env_id: str) -> Requirements:
     env = make(env_id)
     spaces = gym.spaces
     act, obs = env.action_space, env.observation_space
+    if isinstance(act, spaces.Discrete):  # ppo_atari's CNN trains on the ALE's own copies only (envs/atari.py)
+        raise ValueError(f"gym-{env_id}: its action space {act} is discrete; the continuous learners (td3, sac) need "
+                         f"a 1-D Box, and the Atari learner (ppo_atari) plays the ALE's games only (atari-<Game>)")
     if not (isinstance(act, spaces.Box) and len(act.shape) == 1 and np.isfinite(act.low).all()
             and np.isfinite(act.high).all()):
         raise ValueError(f"gym-{env_id}: its action space {act} is not a 1-D Box with finite bounds, which the "
