@@ -12,11 +12,14 @@ a DM Control task (no termination: every rollout runs all its steps); the sum of
 lengths for (b) on a task whose copies fall (gym-Hopper-v5: a fresh policy falls within tens of
 steps, so (b) then steps fewer copies per step than (a) and pays the batch's policy call for them).
 
-(c) the split of (b): a copy of HostFamily.rollouts' loop, here in this script with timers around
+(c) the split of (b): a copy of HostFamily.rollouts' loop in one group, here in this script with timers around
 the host step of the copies, the policy call (the jitted forward with np.asarray: dispatch, compute
 and device_get) and the rest (masks, rewards bookkeeping), plus the params program (the N updates)
 timed alone. Its total is checked against (b)'s; (b') is its rate without the params program, the
-work a chunk does once whatever its rollouts' lengths (it dominates when they are short).
+work a chunk does once whatever its rollouts' lengths (it dominates when they are short). Where
+N >= 2 x families.OVERLAP_MIN_COPIES, (b) steps the copies in two halves, each half's policy call
+dispatched as soon as it has stepped and computed while the other half steps: (c)'s policy share is
+then what the overlap can hide.
 
 (a') replays (c)'s recorded actions (and its live copies) in the simulator alone: (b)'s physics
 without the policy (the physics' cost may depend on the actions: contacts of moving legs).
@@ -64,7 +67,8 @@ def ours(policy: purd.Policy, settings: purd.Settings) -> tuple[int, float, dict
 
 
 class Split:
-    """(c): HostFamily.rollouts' loop copied here with timers, and the params program alone."""
+    """(c): HostFamily.rollouts' loop in one group (no overlap of the policy calls with stepping)
+    copied here with timers, and the params program alone."""
 
     def __init__(self, policy: purd.Policy, settings: purd.Settings):
         self.policy, self.settings = policy, settings

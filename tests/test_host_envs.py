@@ -166,3 +166,23 @@ def test_host_training_is_reproducible_and_its_checkpoint_samples_a_purd(tmp_pat
                                                      with_states=True), indices=np.array([2, 0]))
     np.testing.assert_array_equal(again["return"], samples["return"][[2, 0]])
     assert again["q"].shape[:2] == (2, 100) and again["q"].shape[2] == 6  # Hopper's qpos
+
+
+def test_rollouts_stepped_in_two_groups_equal_one_group(monkeypatch):
+    """The engine steps a batch of copies in two halves, each half's policy call overlapping the
+    other half's stepping: the same returns, lengths, rewards and coordinates, to the bit, as one
+    group (the per-row policy is the same computation whatever rows it is called with)."""
+    from workflow_lib.engine import families
+
+    policy = synthetic_policy("gym-Hopper-v5", "spring", "td3", {"hidden": [16, 16]}, 50)
+    learner = ALGORITHMS["td3"].module
+    base = learner.actor_params(policy.agent)
+    params = jax.vmap(lambda k: purd.perturb(base, k, 0.3))(jax.random.split(jax.random.key(1), 40))
+    settings = RolloutSettings(batch_size=40, episode_length=200, with_rewards=True, with_states=True)
+    assert len(families.overlap_groups(families.host_copies("gym-Hopper-v5", 40), 40)) == 2
+    two = HOST.rollouts(HOST.make("gym-Hopper-v5", "none"), learner, policy.agent, params, np.int64(0), settings)
+    monkeypatch.setattr(families, "OVERLAP_MIN_COPIES", 10**6)
+    one = HOST.rollouts(HOST.make("gym-Hopper-v5", "none"), learner, policy.agent, params, np.int64(0), settings)
+    assert len(np.unique(one["length"])) > 3  # the copies fall at different steps
+    for key in ("return", "length", "rewards", "q"):
+        np.testing.assert_array_equal(two[key], one[key])

@@ -116,8 +116,9 @@ class HostFamily:
 
     s_I is a seed: every copy of a batch is reset with it, so all start from the same state (the
     paper's authors made their evaluation copies with one seed). Then one jitted policy call and
-    one host step of the live copies per step; a chunk ends when every copy has terminated (an
-    Atari game's clipped-horizon copies never do: they play the whole horizon).
+    one host step of the live copies per step, in two overlapping halves where there are enough
+    copies (overlap_groups); a chunk ends when every copy has terminated (an Atari game's
+    clipped-horizon copies never do: they play the whole horizon).
     """
 
     name: str = "host"
@@ -142,21 +143,50 @@ class HostFamily:
         alive_before = np.zeros((n, length), bool)
         qs = np.zeros((n, length, len(copies.qpos()[0])), np.float32) if settings.with_states else None
         alive = np.ones(n, bool)
+        groups = overlap_groups(copies, n)
+        group_params = [jax.tree.map(lambda x, g=g: x[g], params) for g in groups]
+        # Each group's policy call is dispatched as soon as its copies have stepped, so that it
+        # runs on XLA's threads while Python steps the other group (JAX dispatches asynchronously).
+        pending = [act(agent, p, obs[g]) for g, p in zip(groups, group_params)]
+        actions = np.zeros((n, *np.shape(pending[0])[1:]), np.asarray(pending[0]).dtype)
         for t in range(length):
             if not alive.any():
                 break
-            nxt, reward, terminal = copies.step(np.asarray(act(agent, params, obs)), alive)
-            rewards[:, t], alive_before[:, t] = np.where(alive, reward, 0.0), alive
-            if qs is not None:
-                qs[:, t] = copies.qpos()
-            alive = alive & ~terminal
-            obs = np.where(alive.reshape(-1, *[1] * (obs.ndim - 1)), nxt, obs)
+            for i, (g, p) in enumerate(zip(groups, group_params)):
+                if pending[i] is None:  # every copy of the group has ended: they stand still
+                    if qs is not None:
+                        qs[g, t] = copies.qpos()[g]
+                    continue
+                live = np.zeros(n, bool)
+                live[g] = alive[g]
+                actions[g] = np.asarray(pending[i])
+                nxt, reward, terminal = copies.step(actions, live if len(groups) > 1 else alive)
+                rewards[g, t], alive_before[g, t] = np.where(alive[g], reward[g], 0.0), alive[g]
+                if qs is not None:
+                    qs[g, t] = copies.qpos()[g]
+                alive[g] = alive[g] & ~terminal[g]
+                obs[g] = np.where(alive[g].reshape(-1, *[1] * (obs.ndim - 1)), nxt[g], obs[g])
+                pending[i] = act(agent, p, obs[g]) if alive[g].any() and t + 1 < length else None
         out = {"return": rewards.sum(axis=1), "length": alive_before.sum(axis=1).astype(np.int32)}
         if settings.with_rewards:
             out["rewards"] = rewards
         if qs is not None:
             out["q"] = qs
         return out
+
+
+# Copies per group from which a batch's rollouts step in two groups (overlap_groups): below it, a
+# second policy call a step costs more than the overlap saves.
+OVERLAP_MIN_COPIES = 16
+
+
+def overlap_groups(copies, n: int) -> list[slice]:
+    """The groups of copies a rollout steps in turn: two halves where the copies step one at a
+    time from Python (HostEnvs: DM Control, Gymnasium) and there are enough of them, else one (an
+    Atari vector steps all its copies in C++ at once)."""
+    if isinstance(copies, HostEnvs) and n >= 2 * OVERLAP_MIN_COPIES:
+        return [slice(0, n // 2), slice(n // 2, n)]
+    return [slice(0, n)]
 
 
 BRAX = BraxFamily()
