@@ -45,14 +45,15 @@ def gymnasium():
 
 def use_modules(modules: list[str]) -> None:
     """Import the user's modules here and make every job started from this process import them
-    too; ConfigError naming the module and its own error, in one line, if one fails."""
-    os.environ[MODULES_VARIABLE] = ",".join(modules)
+    too (once all have imported); ConfigError naming the module and its own error, in one line,
+    if one fails."""
     for i, module in enumerate(modules):
         try:
             _import(module)
         except Exception as err:  # the user's module: any error it raises is theirs to read
             raise ConfigError(f"config key 'gym_modules[{i}]': importing {module} failed: "
                               f"{type(err).__name__}: {first_line(err)}") from None
+    os.environ[MODULES_VARIABLE] = ",".join(modules)
 
 
 def import_user_modules() -> None:

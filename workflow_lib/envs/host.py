@@ -179,8 +179,10 @@ class _GymCopy:
         return np.array(self.env.data.qpos if self.snapshot == "mujoco" else self.last, np.float32)
 
     def get_state(self) -> dict:
-        own = {"mujoco": lambda: physics_state(self.env.model, self.env.data), "own": self.env.get_state,
-               None: lambda: None}[self.snapshot]()
+        if self.snapshot == "mujoco":
+            own = physics_state(self.env.model, self.env.data)
+        else:
+            own = self.env.get_state() if self.snapshot == "own" else None
         return {"physics": own, "random": self.env.np_random.bit_generator.state}
 
     def set_state(self, state: dict) -> np.ndarray | None:
