@@ -145,6 +145,8 @@ class HostFamily:
         alive = np.ones(n, bool)
         groups = overlap_groups(copies, n)
         group_params = [jax.tree.map(lambda x, g=g: x[g], params) for g in groups]
+        index = np.arange(n)
+        in_group = [(index >= g.start) & (index < g.stop) for g in groups]  # the copies a group steps
         # Each group's policy call is dispatched as soon as its copies have stepped, so that it
         # runs on XLA's threads while Python steps the other group (JAX dispatches asynchronously).
         pending = [act(agent, p, obs[g]) for g, p in zip(groups, group_params)]
@@ -157,10 +159,8 @@ class HostFamily:
                     if qs is not None:
                         qs[g, t] = copies.qpos()[g]
                     continue
-                live = np.zeros(n, bool)
-                live[g] = alive[g]
                 actions[g] = np.asarray(pending[i])
-                nxt, reward, terminal = copies.step(actions, live if len(groups) > 1 else alive)
+                nxt, reward, terminal = copies.step(actions, alive & in_group[i])
                 rewards[g, t], alive_before[g, t] = np.where(alive[g], reward[g], 0.0), alive[g]
                 if qs is not None:
                     qs[g, t] = copies.qpos()[g]

@@ -27,6 +27,7 @@ from typing import Sequence
 import numpy as np
 
 from workflow_lib.core.errors import MissingSimulator
+from workflow_lib.envs.gym_envs import EXTRA_HINT  # the `host` extra's hint, one text for both simulators
 
 FAMILY_PREFIXES = {"dmc": "dmc-", "gym": "gym-", "atari": "atari-"}  # atari: envs/atari.py
 # DM Control Suite's benchmarking tasks (dm_control.suite.BENCHMARKING) and the quadruped tasks the
@@ -45,7 +46,6 @@ GYM_TASKS = (
     "InvertedPendulum-v5", "Pusher-v5", "Reacher-v5", "Swimmer-v5", "Walker2d-v5",
 )
 HOST_ENVS = tuple(f"dmc-{t}" for t in DMC_TASKS) + tuple(f"gym-{t}" for t in GYM_TASKS)
-EXTRA_HINT = "pip install -e '.[host]' in the workflow's venv (python3 do.py run/test install it when needed)"
 
 
 DMC_ACTIONS = ("clip", "scale")  # host.dmc_actions; a DM Control run's backend
