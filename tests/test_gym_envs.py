@@ -46,6 +46,12 @@ class _Discrete(_Unseeded):
     action_space = gymnasium.spaces.Discrete(3)
 
 
+class _ChannelsLast(_Discrete):
+    """An RGB image as most renderers give it, channels last: the CNN takes channels first."""
+
+    observation_space = gymnasium.spaces.Box(0, 255, (84, 84, 3), np.uint8)
+
+
 def _no_snapshot():
     from examples.cliff_runner import CliffRunner
 
@@ -56,7 +62,7 @@ def _no_snapshot():
 
 
 for _id, _entry in {"TestUnseeded-v0": _Unseeded, "TestImage-v0": _Image, "TestDiscrete-v0": _Discrete,
-                    "TestNoSnapshot-v0": _no_snapshot}.items():
+                    "TestChannelsLast-v0": _ChannelsLast, "TestNoSnapshot-v0": _no_snapshot}.items():
     if _id not in gymnasium.registry:
         gymnasium.register(id=_id, entry_point=_entry)
 
@@ -75,7 +81,9 @@ def test_the_example_meets_the_requirements():
     ("my_ns/CliffRunner-v0", "a namespaced id cannot name files"),
     ("TestUnseeded-v0", r"reset\(seed=12345\) twice gave different observations"),
     ("TestImage-v0", r"observation space Box\(0, 255, \(4, 84, 84\), uint8\) is not a flat \(1-D\) Box"),
-    ("TestDiscrete-v0", r"action space Discrete\(3\) is discrete.*ppo_atari\) plays the ALE's games only"),
+    ("TestDiscrete-v0", r"actions are discrete and its observation space Box\(-1.0, 1.0, \(2,\), float32\) does not "
+                        r"fit the CNN of the discrete learner \(ppo_atari\)"),
+    ("TestChannelsLast-v0", r"observation space Box\(0, 255, \(84, 84, 3\), uint8\) does not fit the CNN"),
 ])
 def test_what_an_env_lacks_is_one_line(env_id, message):
     with pytest.raises(ValueError, match=message) as err:

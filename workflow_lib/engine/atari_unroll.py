@@ -90,9 +90,9 @@ def collect(envs: Any, obs: np.ndarray, act: Callable, agents: Any, keys: jax.Ar
 @functools.lru_cache(maxsize=4)
 def training_copies(env: str, n: int):
     """n copies of a game in training mode, made once per process and count (reset before use)."""
-    from workflow_lib.envs.atari import AtariEnvs  # the simulator is an optional package
+    from workflow_lib.envs.gym_frames import frame_copies
 
-    return AtariEnvs(env, n, training=True)
+    return frame_copies(env, n, training=True)
 
 
 @functools.lru_cache(maxsize=8)

@@ -20,7 +20,8 @@ import jax
 import numpy as np
 
 from workflow_lib.engine.rollout import RolloutSettings, batched_block
-from workflow_lib.envs.host import HOST_ENVS, HostEnvs, action_mapping, host_family, split_host_env
+from workflow_lib.envs.gym_frames import frame_copies
+from workflow_lib.envs.host import HOST_ENVS, HostEnvs, action_mapping, host_family, plays_frames, split_host_env
 from workflow_lib.envs.native import ENV_NAMES, make_env, reference_state
 
 
@@ -85,19 +86,17 @@ def host_copies(env: str, n: int, atari_return: str = CLIPPED_HORIZON, actions: 
     action mapping (a DM Control copy takes tens of milliseconds to build) and reset before every
     use: an Atari game's in evaluation mode, for the return `atari_return`
     (RolloutSettings.atari_return)."""
-    if host_family(env) == "atari":
-        from workflow_lib.envs.atari import AtariEnvs
-
+    if plays_frames(env):  # an ALE game, or a discrete Gymnasium env of the user's
         if atari_return not in (CLIPPED_HORIZON, "game_score"):
             raise ValueError(f"unknown Atari return {atari_return!r}; expected clipped_horizon or game_score")
-        return AtariEnvs(env, n, training=False, clipped_horizon=atari_return == CLIPPED_HORIZON)
+        return frame_copies(env, n, training=False, clipped_horizon=atari_return == CLIPPED_HORIZON)
     return HostEnvs(env, n, actions)
 
 
 def horizon(env: str, settings: RolloutSettings) -> int:
     """The steps a rollout may take: episode_length, or on an Atari game with the clipped-horizon
     return episode_length + 1, the authors' count (their loop stopped once it exceeded max_len)."""
-    clipped = host_family(env) == "atari" and settings.atari_return == CLIPPED_HORIZON
+    clipped = plays_frames(env) and settings.atari_return == CLIPPED_HORIZON
     return settings.episode_length + int(clipped)
 
 

@@ -10,7 +10,9 @@ where Python finds it, or in the working directory (the workflow directory: exam
 What the studies need from an env, checked here once per id at planning (`requirements`):
 - a registered id without a namespace (a `/` cannot be part of a file name);
 - continuous actions, a 1-D `Box` with finite bounds (the learners' actions in [-1, 1] map onto them),
-  and a flat `Box` observation for the MLP learners;
+  and a flat `Box` observation for the MLP learners (td3, sac); or discrete actions (`Discrete`) and
+  uint8 frames that fit the CNN of the discrete learner, ppo_atari (`frames_shape`), which plays
+  them as it plays the ALE's games (envs/gym_frames.py);
 - a reset that is deterministic from its seed (every PURD sample starts from the same state s_I):
   reset twice with one seed, the observations must be equal;
 - optionally a snapshot for bitwise resumable training: MuJoCo's state where the env is MuJoCo-based,
@@ -33,6 +35,9 @@ from workflow_lib.core.errors import ConfigError, MissingSimulator, first_line
 MODULES_VARIABLE = "RETURN_LANDSCAPES_GYM_MODULES"  # the config's gym_modules, comma-separated
 EXTRA_HINT = "pip install -e '.[host]' in the workflow's venv (python3 do.py run/test install it when needed)"
 RESET_PROBE_SEED = 12345
+# The frames of a discrete env: 2-D frames are stacked 4 deep, as the ALE's (envs/atari.py); the
+# Nature CNN's valid convolutions (8/4, 4/2, 3/1) need at least 36 pixels a side.
+FRAME_STACK, MIN_FRAME_SIDE = 4, 36
 
 
 def gymnasium():
@@ -90,11 +95,14 @@ def snapshot_kind(env) -> str | None:
 
 @dataclasses.dataclass(frozen=True)
 class Requirements:
-    """What the studies learn about an id: its sizes and how its state is saved."""
+    """What the studies learn about an id: its sizes, how its state is saved, and whether it is
+    played from frames with discrete actions (by ppo_atari; observation_size is then the frames'
+    shape, action_size the number of actions)."""
 
-    observation_size: int
+    observation_size: int | tuple[int, int, int]
     action_size: int
     snapshot: str | None
+    frames: bool = False
 
 
 @functools.lru_cache(maxsize=None)
@@ -113,9 +121,14 @@ def requirements(env_id: str) -> Requirements:
     env = make(env_id)
     spaces = gym.spaces
     act, obs = env.action_space, env.observation_space
-    if isinstance(act, spaces.Discrete):  # ppo_atari's CNN trains on the ALE's own copies only (envs/atari.py)
-        raise ValueError(f"gym-{env_id}: its action space {act} is discrete; the continuous learners (td3, sac) need "
-                         f"a 1-D Box, and the Atari learner (ppo_atari) plays the ALE's games only (atari-<Game>)")
+    if isinstance(act, spaces.Discrete):
+        shape = frames_shape(obs)
+        if shape is None:
+            raise ValueError(f"gym-{env_id}: its actions are discrete and its observation space {obs} does not fit the "
+                             f"CNN of the discrete learner (ppo_atari): uint8 frames (H, W), 4 of them stacked, or "
+                             f"(C, H, W) as they are, with H and W >= {MIN_FRAME_SIDE}")
+        _check_reset(env_id, env)
+        return Requirements(shape, int(act.n), snapshot_kind(env), frames=True)
     if not (isinstance(act, spaces.Box) and len(act.shape) == 1 and np.isfinite(act.low).all()
             and np.isfinite(act.high).all()):
         raise ValueError(f"gym-{env_id}: its action space {act} is not a 1-D Box with finite bounds, which the "
@@ -123,8 +136,24 @@ def requirements(env_id: str) -> Requirements:
     if not (isinstance(obs, spaces.Box) and len(obs.shape) == 1):
         raise ValueError(f"gym-{env_id}: its observation space {obs} is not a flat (1-D) Box, which the MLP "
                          f"learners need")
+    _check_reset(env_id, env)
+    return Requirements(int(obs.shape[0]), int(act.shape[0]), snapshot_kind(env))
+
+
+def frames_shape(space) -> tuple[int, int, int] | None:
+    """The stacked frames the discrete learner's CNN sees of an observation space: (4, H, W) for
+    uint8 frames (H, W), which the copies stack as the ALE's (envs/gym_frames.py); (C, H, W) as it
+    is; None where the space does not fit the CNN (H or W below MIN_FRAME_SIDE, another dtype or
+    rank: a channels-last image (H, W, 3) is refused, its last side being 3)."""
+    gym = gymnasium()
+    if not (isinstance(space, gym.spaces.Box) and space.dtype == np.uint8 and len(space.shape) in (2, 3)):
+        return None
+    shape = (FRAME_STACK, *space.shape) if len(space.shape) == 2 else tuple(space.shape)
+    return tuple(int(n) for n in shape) if min(shape[1:]) >= MIN_FRAME_SIDE else None
+
+
+def _check_reset(env_id: str, env) -> None:
     first, second = (np.asarray(env.reset(seed=RESET_PROBE_SEED)[0]) for _ in range(2))
     if first.shape != second.shape or not np.array_equal(first, second):
         raise ValueError(f"gym-{env_id}: reset(seed={RESET_PROBE_SEED}) twice gave different observations; every "
                          f"PURD sample must start from the same state (seed the env's np_random in reset)")
-    return Requirements(int(obs.shape[0]), int(act.shape[0]), snapshot_kind(env))

@@ -64,6 +64,18 @@ def host_family(name: str) -> str | None:
     return next((fam for fam, prefix in FAMILY_PREFIXES.items() if name.startswith(prefix)), None)
 
 
+def plays_frames(name: str) -> bool:
+    """Whether an env is played from frames with discrete actions, by the discrete learner
+    (ppo_atari) and the Atari study: an ALE game, or a Gymnasium id of the user's whose
+    requirements say so (envs/gym_frames.py)."""
+    family = host_family(name)
+    if family == "gym":
+        from workflow_lib.envs.gym_envs import requirements
+
+        return requirements(name[len(FAMILY_PREFIXES[family]):]).frames
+    return family == "atari"
+
+
 def split_host_env(name: str) -> tuple[str, str]:
     """(family, task) of a host-stepped env name: dmc-quadruped-walk -> ('dmc', 'quadruped-walk');
     ValueError naming the known tasks if there is no such task."""
@@ -207,6 +219,8 @@ class HostEnvs:
         if actions not in DMC_ACTIONS:
             raise ValueError(f"unknown action mapping {actions!r}; expected one of {DMC_ACTIONS}")
         family, task = split_host_env(name)
+        if plays_frames(name):  # stepped by envs/gym_frames.py, with discrete actions
+            raise ValueError(f"{name} is played from frames with discrete actions (gym_frames.frame_copies)")
         make = _DmcCopy if family == "dmc" else _GymCopy
         self.name, self.copies = name, [make(task) for _ in range(n)]
         first = self.copies[0]
@@ -259,10 +273,11 @@ class HostEnvs:
 @functools.lru_cache(maxsize=16)
 def env_sizes(name: str) -> tuple[int | tuple[int, ...], int]:
     """(observation size, action size) of a host-stepped task (makes one copy); an Atari game's
-    observation is a shape (stacked frames) and its action size the number of its actions."""
-    if host_family(name) == "atari":
-        from workflow_lib.envs.atari import atari_sizes
+    observation is a shape (stacked frames) and its action size the number of its actions, as
+    are a discrete Gymnasium env's."""
+    if plays_frames(name):
+        from workflow_lib.envs.gym_frames import frame_sizes
 
-        return atari_sizes(name)
+        return frame_sizes(name)
     env = HostEnvs(name, 1)
     return env.observation_size, env.action_size

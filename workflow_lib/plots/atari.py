@@ -15,6 +15,7 @@ import polars as pl  # noqa: E402
 
 from workflow_lib.analysis.selection import diverse  # noqa: E402
 from workflow_lib.core.tables import read_returns  # noqa: E402
+from workflow_lib.envs.gym_frames import study_subject  # noqa: E402
 from workflow_lib.plots.style import algo_colors  # noqa: E402
 
 
@@ -48,7 +49,7 @@ def figure21(table: pl.DataFrame, scale: str, path: str) -> None:
         ax.set_title(game.removeprefix("atari-"))
         ax.set_xlabel("mean post-update return")
         ax.set_ylabel("standard deviation")
-    _suptitle(fig, f"PPO on Atari: post-update return distributions ({scale})")
+    _suptitle(fig, f"{study_subject(games)}: post-update return distributions ({scale})")
     fig.tight_layout()
     fig.savefig(path, dpi=120)
     plt.close(fig)
@@ -88,7 +89,7 @@ def figure20(chosen: pl.DataFrame, returns: list[np.ndarray], scale: str, path: 
             ax.set_title(f"{game.removeprefix('atari-')} seed {row['seed']} step {row['step']}\n"
                          f"mean {row['mean']:.0f}, std {row['std']:.0f}", fontsize=8)
             ax.set_xlabel("post-update return", fontsize=8)
-    _suptitle(fig, f"PPO on Atari: post-update return histograms ({scale})")
+    _suptitle(fig, f"{study_subject(games)}: post-update return histograms ({scale})")
     fig.tight_layout()
     fig.savefig(path, dpi=120)
     plt.close(fig)

@@ -45,24 +45,27 @@ def paths_figure(tables: dict[str, pl.DataFrame], path: str, value: str = "retur
 def btp_figure(summary: pl.DataFrame, path: str, title: str = "") -> None:
     """Figures 6 and 19: BTP of same-run and different-run pairs, aggregated over envs (95%
     interval), and per env. Each bar is labelled with its value and pair count, so that a BTP of
-    0 (no path collapsed) reads as a result, not as a missing bar."""
+    0 (no path collapsed) reads as a result, not as a missing bar; a kind without pairs (one run
+    gives no different-run pair) is labelled so, and has no bar."""
     fig, axes = plt.subplots(1, 2, figsize=(10, 3.6), width_ratios=[1, 2], layout="constrained")
-    agg = summary.filter(pl.col("env") == "all")
+    agg = summary.filter(pl.col("env") == "all").with_columns(pl.col("btp", "lo", "hi").fill_nan(0.0))  # no pair: no bar
     colors = sns.color_palette("colorblind", 2)
     bars = axes[0].bar([RUN_TITLES[r] for r in agg["run"]], agg["btp"], color=colors,
                        yerr=np.abs(np.stack([agg["btp"] - agg["lo"], agg["hi"] - agg["btp"]])), capsize=6)
-    axes[0].bar_label(bars, labels=[f"{b:.2f} ({n} pairs)" for b, n in zip(agg["btp"], agg["pairs"])], fontsize=7)
+    axes[0].bar_label(bars, labels=[f"{b:.2f} ({n} pairs)" if n else "no pair at this scale"
+                                    for b, n in zip(agg["btp"], agg["pairs"])], fontsize=7)
     axes[0].set_ylabel("Below-Threshold Proportion")
     axes[0].set_title("all envs (95% stratified bootstrap)", fontsize=9)
-    per_env = summary.filter(pl.col("env") != "all")
+    per_env = summary.filter((pl.col("env") != "all") & (pl.col("pairs") > 0))
     envs, runs = per_env["env"].unique(maintain_order=True).to_list(), per_env["run"].unique(maintain_order=True).to_list()
-    sns.barplot(per_env.to_pandas(), x="env", y="btp", hue="run", order=envs, hue_order=runs, palette=colors, ax=axes[1])
+    sns.barplot(per_env.to_pandas(), x="env", y="btp", hue="run", order=envs, hue_order=runs,
+                palette={run: color for run, color in zip(agg["run"], colors) if run in runs}, ax=axes[1])
     shown = {(r["env"], r["run"]): f"{r['btp']:.2f} ({r['pairs']})" for r in per_env.iter_rows(named=True)}
     for container, run in zip(axes[1].containers, runs):  # one container per hue, its bars in `envs` order
         axes[1].bar_label(container, labels=[shown.get((env, run), "") for env in envs], fontsize=7)
     axes[1].set_ylabel("Below-Threshold Proportion")
     axes[1].set_title("per env (mean over pairs; pairs in brackets)", fontsize=9)
-    top = max(0.05, 1.15 * float(summary["hi"].max()))  # a proportion: from 0, never below
+    top = max(0.05, 1.15 * float(np.nan_to_num(summary["hi"].fill_nan(None).max() or 0.0)))  # from 0, never below
     for ax in axes:
         ax.set_ylim(0.0, top)
     if title:

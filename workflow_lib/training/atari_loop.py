@@ -23,6 +23,7 @@ from flax import struct
 from workflow_lib.agents.registry import Algorithm
 from workflow_lib.core.trees import over_seeds, strong_types
 from workflow_lib.engine.atari_unroll import act_program, as_rollouts, collect
+from workflow_lib.envs.gym_frames import frame_copies
 from workflow_lib.envs.host import copy_seed
 
 
@@ -65,10 +66,8 @@ class HostPPOTraining:
     resumable = False  # ALE states are not snapshotted: a killed job reruns
 
     def __init__(self, env: str, algo: Algorithm, seeds: tuple[int, ...], hp):
-        from workflow_lib.envs.atari import AtariEnvs  # the simulator is an optional package
-
         self.algo, self.hp, self.groups = algo, hp, len(seeds)
-        self.envs = AtariEnvs(env, len(seeds) * hp.num_envs, training=True)
+        self.envs = frame_copies(env, len(seeds) * hp.num_envs, training=True)
         self.obs = self.envs.reset([copy_seed(env, algo.name, s, e) for s in seeds for e in range(hp.num_envs)])
         self.last_return = np.full(len(seeds), np.nan)
         self.metrics: dict = {}

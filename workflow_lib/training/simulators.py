@@ -23,7 +23,7 @@ from workflow_lib.agents.registry import Algorithm
 from workflow_lib.core.trees import over_seeds
 from workflow_lib.engine.families import family_of
 from workflow_lib.engine.rollout import RolloutSettings, rollout_return
-from workflow_lib.envs.host import host_family
+from workflow_lib.envs.host import host_family, plays_frames
 from workflow_lib.envs.native import make_env, reference_state
 from workflow_lib.training.atari_loop import HostPPOTraining
 from workflow_lib.training.files import carry_initializer
@@ -84,7 +84,7 @@ class HostSimulator:
 
     def __init__(self, job: TrainJob, algo: Algorithm, hp):
         self.job, self.algo, self.hp = job, algo, hp
-        if host_family(job.env) == "atari":
+        if plays_frames(job.env):
             self.side: HostTraining | HostPPOTraining = HostPPOTraining(job.env, algo, job.seeds, hp)
         else:  # resume restores its copies' states
             self.side = HostTraining(job.env, algo, job.seeds, job.episode_length, backend=job.backend)

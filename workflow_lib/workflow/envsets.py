@@ -9,7 +9,7 @@ from workflow_lib.agents.registry import off_policy, plays_atari
 from workflow_lib.core.errors import ConfigError
 from workflow_lib.envs.atari import ATARI_HINT
 from workflow_lib.envs.gym_envs import use_modules
-from workflow_lib.envs.host import EXTRA_HINT, host_family, split_host_env
+from workflow_lib.envs.host import EXTRA_HINT, host_family, plays_frames, split_host_env
 
 BRAX_ENVS = ("ant", "halfcheetah", "hopper", "walker2d", "probe")  # envs.native.ENV_NAMES (that imports Brax)
 SIMULATOR_PACKAGES = {"dmc": "dm_control", "gym": "gymnasium", "atari": "ale_py"}
@@ -17,12 +17,13 @@ EXTRA_HINTS = {"dmc": EXTRA_HINT, "gym": EXTRA_HINT, "atari": ATARI_HINT}
 
 
 def env_algos(config: dict, env: str) -> list[str]:
-    """The learners trained on an env: on an Atari game the Atari learners (ppo_atari), elsewhere
-    the others: every one on a Brax env, the off-policy ones on a DM Control or Gymnasium task
-    (its training loop, host_loop, is the replay loop; PPO trains on Brax)."""
-    family = host_family(env)
-    if family == "atari":
+    """The learners trained on an env: on an env played from frames (an Atari game, or a discrete
+    Gymnasium env of the user's) the Atari learners (ppo_atari), elsewhere the others: every one on
+    a Brax env, the off-policy ones on a DM Control or Gymnasium task (its training loop,
+    host_loop, is the replay loop; PPO trains on Brax)."""
+    if plays_frames(env):
         return [a for a in config["algos"] if plays_atari(a)]
+    family = host_family(env)
     return [a for a in config["algos"] if not plays_atari(a) and (family is None or off_policy(a))]
 
 
@@ -43,9 +44,8 @@ def study_envs(config: dict, study: str | None = None) -> list[str]:
     interpolation, failures (Figures 3 and 23) and Algorithm 1 (Figures 7, 24, 25, 26)."""
     algo = config[study].get("algo") if study else None
     chosen = (config[study].get("envs") if study else None) or config["envs"]
-    # Atari games have studies of their own (atari_games: Figures 19-21).
-    runs_on = {None: True, "atari": False}
-    return [env for env in chosen if runs_on.get(host_family(env), study in ENGINE_STUDIES)
+    # Atari games, and the envs played as they are, have studies of their own (atari_games: Figures 19-21).
+    return [env for env in chosen if not plays_frames(env) and (host_family(env) is None or study in ENGINE_STUDIES)
             and (algo is None or algo in env_algos(config, env))
             and (study != "algorithm1" or can_fork(env))]
 
@@ -63,7 +63,7 @@ def can_fork(env: str) -> bool:
 def episode_length(config: dict, env: str) -> int:
     """The cap of an env's training episodes and evaluation rollouts: an Atari game's own (its
     games are longer; its training copies truncate themselves), else episode_length."""
-    return config["atari"]["episode_length"] if host_family(env) == "atari" else config["episode_length"]
+    return config["atari"]["episode_length"] if plays_frames(env) else config["episode_length"]
 
 
 def learner_episode_length(config: dict, algo: str) -> int:
@@ -78,8 +78,9 @@ def learner_return_settings(config: dict, algo: str) -> dict:
 
 
 def atari_games(config: dict) -> list[str]:
-    """The config's Atari games: their PPO's PURDs (Figures 20, 21) and BTP (Figure 19)."""
-    return [env for env in config["envs"] if host_family(env) == "atari"]
+    """The config's Atari games, and the discrete Gymnasium envs of the user's played as they are:
+    their PPO's PURDs (Figures 20, 21) and BTP (Figure 19)."""
+    return [env for env in config["envs"] if plays_frames(env)]
 
 
 def btp_sizes(config: dict, env: str) -> dict:
@@ -87,7 +88,7 @@ def btp_sizes(config: dict, env: str) -> dict:
     Atari game Figure 19's own where the config sets them (atari.btp_pairs, atari.points) and
     its perturbed rollouts per point (atari.interpolation_samples)."""
     sizes = {k: config["interpolation"][k] for k in ("btp_pairs", "points", "btp_samples")}
-    if host_family(env) == "atari":
+    if plays_frames(env):
         sizes.update({k: config["atari"][k] for k in ("btp_pairs", "points") if config["atari"][k] is not None})
         sizes["btp_samples"] = config["atari"]["interpolation_samples"]
     return sizes
@@ -96,13 +97,13 @@ def btp_sizes(config: dict, env: str) -> dict:
 def return_settings(config: dict, env: str) -> dict:
     """What an env's rollouts return, where the config chooses it: on an Atari game atari.return
     (Settings.atari_return); nothing elsewhere, so that an edit leaves other envs' jobs be."""
-    return {"atari_return": config["atari"]["return"]} if host_family(env) == "atari" else {}
+    return {"atari_return": config["atari"]["return"]} if plays_frames(env) else {}
 
 
 def interpolation_algo(config: dict, env: str) -> str:
     """The learner whose policies an env's interpolation jobs pair: interpolation.algo, or on an
     Atari game its Atari learner (the paper's A.6: PPO)."""
-    return env_algos(config, env)[0] if host_family(env) == "atari" else config["interpolation"]["algo"]
+    return env_algos(config, env)[0] if plays_frames(env) else config["interpolation"]["algo"]
 
 
 def check_study_envs(config: dict) -> None:
@@ -143,8 +144,9 @@ def check_envs(config: dict) -> None:
             except ValueError as err:
                 raise ConfigError(f"config key 'envs[{i}]': {err}") from None
         if not env_algos(config, env):
-            what = {None: "Brax envs train td3, sac and ppo", "atari": "Atari games train ppo_atari"}.get(
-                family, "DM Control and Gymnasium tasks train the off-policy learners (td3, sac)")
+            what = ("Atari games and discrete Gymnasium envs train ppo_atari" if plays_frames(env) else
+                    {None: "Brax envs train td3, sac and ppo"}.get(
+                        family, "DM Control and Gymnasium tasks train the off-policy learners (td3, sac)"))
             raise ConfigError(f"config key 'algos': {config['algos']} has no learner for the env {env}: {what}")
 
 

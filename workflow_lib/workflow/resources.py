@@ -11,7 +11,7 @@ import math
 from pathlib import Path
 
 from workflow_lib.agents.registry import off_policy
-from workflow_lib.envs.host import host_family
+from workflow_lib.envs.host import host_family, plays_frames
 from workflow_lib.workflow.config import btp_sizes, kept_states, learner_episode_length
 
 
@@ -39,7 +39,8 @@ def train_runtime(config: dict, algo: str, env: str | None = None) -> int:
     their host-stepped simulators in lockstep)."""
     res = config["resources"]
     if env is not None and host_family(env) is not None:
-        rate = res["atari_train_steps_per_s" if host_family(env) == "atari" else "host_train_steps_per_s"]
+        # A discrete Gymnasium env of the user's is timed as a game: its learner's CNN dominates.
+        rate = res["atari_train_steps_per_s" if plays_frames(env) else "host_train_steps_per_s"]
         return _minutes(config, config[algo]["total_steps"] / rate)
     rates = res["train_steps_per_s"]
     rate = rates.get(algo, min(rates.values()))  # a learner without a measured rate: the slowest
@@ -64,8 +65,9 @@ def purd_env_steps(config: dict, algo: str, n: int | None = None) -> int:
 
 def rollout_rate(config: dict, env: str | None) -> float:
     """Env steps per second of rollouts: a host-stepped env's (its simulator's) or a Brax env's."""
-    family = None if env is None else host_family(env)
-    key = {None: "purd_steps_per_s", "atari": "atari_purd_steps_per_s"}.get(family, "host_purd_steps_per_s")
+    if env is None or host_family(env) is None:
+        return config["resources"]["purd_steps_per_s"]
+    key = "atari_purd_steps_per_s" if plays_frames(env) else "host_purd_steps_per_s"
     return config["resources"][key]
 
 

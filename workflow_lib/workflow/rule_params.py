@@ -5,6 +5,7 @@ whose result it can change (Snakemake's params trigger)."""
 from __future__ import annotations
 
 from workflow_lib.agents.registry import ALGORITHMS, off_policy, plays_atari
+from workflow_lib.envs.gym_frames import study_subject
 from workflow_lib.workflow import atari_titles, layout
 from workflow_lib.workflow.config import algo_seeds
 from workflow_lib.workflow.envsets import (
@@ -144,7 +145,7 @@ def atari_btp_title(config: dict) -> str:
         return ""
     sizes = btp_sizes(config, atari_games(config)[0])
     return (
-        f"PPO on Atari: below-threshold proportion of interpolation paths\n({runs}; "
+        f"{study_subject(atari_games(config))}: below-threshold proportion of interpolation paths\n({runs}; "
         f"{sizes['btp_pairs']} random pairs of each kind per game, {sizes['points']} points a path, "
         f"{sizes['btp_samples']} perturbed rollouts a point)\n"
         f"{atari_titles.return_caption(config, config['episode_length'])}"

@@ -74,7 +74,8 @@ def check_buildable(config: dict, figure: str) -> None:
     if figure in ATARI_FIGURES and not atari_games(config):
         raise InvalidTarget(
             f"{figure} studies PPO on Atari games, and the config key 'envs' {config['envs']} names "
-            "none (atari-<Game>, e.g. atari-Breakout: configs/atari.yaml)"
+            "none (atari-<Game>, e.g. atari-Breakout: configs/atari.yaml; or a Gymnasium env of discrete actions "
+            "and frames)"
         )
     if figure in ALGORITHM1_FIGURES and not figure_envs(config, figure) and any(
             not can_fork(env) for env in config["envs"]):
