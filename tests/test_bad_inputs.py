@@ -268,7 +268,10 @@ class Unseeded(gymnasium.Env):
         return np.random.uniform(-1, 1, 2).astype(np.float32), {}
 class Pixels(Unseeded):
     observation_space = gymnasium.spaces.Box(0, 255, (3, 8, 8), np.uint8)
+class Buttons(Unseeded):
+    action_space = gymnasium.spaces.Discrete(4)
 gymnasium.register(id="Unseeded-v0", entry_point=Unseeded)
+gymnasium.register(id="Buttons-v0", entry_point=Buttons)
 gymnasium.register(id="Pixels-v0", entry_point="user_envs:Pixels")
 """
 OWN_ENV_CASES = [
@@ -280,10 +283,17 @@ OWN_ENV_CASES = [
      "config key 'envs[0]': gym-Unseeded-v0: reset(seed=12345) twice gave different observations"),
     ("gym_modules: [user_envs]\nenvs: [gym-Pixels-v0]\n",
      "config key 'envs[0]': gym-Pixels-v0: its observation space Box(0, 255, (3, 8, 8), uint8) is not a flat (1-D) Box"),
+    ("gym_modules: [user_envs]\nenvs: [gym-Buttons-v0]\n",
+     "config key 'envs[0]': gym-Buttons-v0: its actions are discrete and its observation space Box(-1.0, 1.0, (2,), "
+     "float32) does not fit the CNN of the discrete learner (ppo_atari)"),
+    ("gym_modules: [examples.pixel_catch]\nenvs: [gym-PixelCatch-v0]\n",  # the config's algos: [td3]
+     "config key 'algos': ['td3'] has no learner for the env gym-PixelCatch-v0: Atari games and discrete Gymnasium "
+     "envs train ppo_atari"),
 ]
 
 
-@pytest.mark.parametrize("edit, named", OWN_ENV_CASES, ids=["import fails", "unregistered", "unseeded", "pixels"])
+@pytest.mark.parametrize("edit, named", OWN_ENV_CASES, ids=["import fails", "unregistered", "unseeded", "pixels",
+                                                     "discrete without frames", "frames without ppo_atari"])
 def test_an_own_env_that_lacks_a_requirement_is_one_line(workflow, edit, named):
     (workflow / "user_envs.py").write_text(USER_ENVS)
     (workflow / "broken_envs.py").write_text("raise RuntimeError('no licence file found')\n")
