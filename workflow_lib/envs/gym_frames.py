@@ -34,7 +34,7 @@ class GymFrames:
     """`n` copies of a registered Gymnasium id with discrete actions and frames (module docstring);
     training, clipped_horizon and the methods mean what they mean for AtariEnvs."""
 
-    def __init__(self, name: str, n: int, training: bool, seed_offset: int = 0, clipped_horizon: bool = False):
+    def __init__(self, name: str, n: int, training: bool, clipped_horizon: bool = False):
         if clipped_horizon and training:
             raise ValueError("clipped_horizon is an evaluation mode (training=False)")
         task = name[len(GYM_PREFIX):]
@@ -42,7 +42,7 @@ class GymFrames:
         if not need.frames:
             raise ValueError(f"{name} is not played from frames with discrete actions")
         self.copies = [gym_envs.make(task) for _ in range(n)]
-        self.name, self.training, self.seed_offset, self.clipped_horizon = name, training, seed_offset, clipped_horizon
+        self.name, self.training, self.clipped_horizon = name, training, clipped_horizon
         self.observation_shape, self.action_size = need.observation_size, need.action_size
         self._stacked = len(self.copies[0].observation_space.shape) == 2
         self._first_action = int(self.copies[0].action_space.start)
@@ -78,7 +78,7 @@ class GymFrames:
         if seeds.shape != (self._n,):
             raise ValueError(f"{self.name}: {seeds.shape[0] if seeds.ndim else 'no'} seeds for {self._n} copies")
         for i, seed in enumerate(seeds):
-            self._start(i, int((seed + self.seed_offset) % _SEED_RANGE))
+            self._start(i, int(seed % _SEED_RANGE))
         self._resetting[:], self._ready = False, True
         self.finished_returns = np.full(self._n, np.nan)
         return self._obs.copy()
