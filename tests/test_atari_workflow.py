@@ -1,7 +1,8 @@
 """The Atari study end to end on a tiny config (configs/tiny.yaml with configs/tiny_atari.yaml):
-ppo_atari trains one run on atari-Breakout (ale-py, stepped from the host), its PURDs (fresh
-unrolls, one update, greedy rollouts capped at atari.episode_length), statistics, Figures 20 and
-21 and their report; Figure 19 (the BTP, whose jobs the Brax tiny run exercises) is planned with
+ppo_atari trains one run on atari-Breakout (ale-py, stepped from the host) and one on the example
+env of frames and discrete actions of the README's "Add your own environment"
+(examples/pixel_catch.py, played as the games are), their PURDs (fresh unrolls, one update, greedy
+rollouts capped at atari.episode_length), statistics, Figures 20 and 21 and their report; Figure 19 (the BTP, whose jobs the Brax tiny run exercises) is planned with
 two runs. Not in the workflow tests' xdist group: it runs on the other worker, beside the tiny run."""
 
 import polars as pl
@@ -11,13 +12,14 @@ from workflow_lib.core import checkpoint
 from workflow_run import copy_workflow, snakemake
 
 pytest.importorskip("ale_py")
-CONFIG = ("--configfile", "configs/tiny.yaml", "configs/tiny_atari.yaml")
-ENV = "atari-Breakout"
+CONFIG = ("--configfile", "configs/tiny.yaml", "configs/tiny_atari.yaml", "own_frames.yaml")
+ENV, OWN = "atari-Breakout", "gym-PixelCatch-v0"
 
 
 @pytest.fixture(scope="module")
 def atari_run(tmp_path_factory):
     work = copy_workflow(tmp_path_factory.mktemp("atari_workflow"))
+    (work / "own_frames.yaml").write_text(f"gym_modules: [examples.pixel_catch]\nenvs: [{ENV}, {OWN}]\n")
     result = snakemake(work, "figure20", "figure21", "--cores", "2", *CONFIG, timeout=900)
     assert result.returncode == 0, result.stderr[-3000:]
     return work
@@ -35,6 +37,9 @@ def test_the_games_train_ppo_atari_and_sample_their_purds(atari_run, tmp_path):
     assert purd.height == 12 and (purd["length"] == 61).all() and purd["return"].abs().max() <= 61
     assert (purd["return"] == purd["return"].round()).all()
     assert pl.read_parquet(results / "tables" / f"purd_stats_{ENV}_ppo_atari.parquet").height == 2
+    own = pl.read_parquet(results / "purd" / OWN / "ppo_atari" / "ppo_atari" / "seed0" / "step64.parquet")
+    assert own.height == 12 and (own["length"] == 61).all() and own["return"].is_between(0, 61).all()  # catches
+    assert pl.read_parquet(results / "tables" / f"purd_stats_{OWN}_ppo_atari.parquet").height == 2
     for name in ("figure20.png", "figure21.png"):
         assert (results / "figures" / name).read_bytes()[:4] == b"\x89PNG", name
     evals = pl.read_parquet(results / "train" / ENV / "ppo_atari" / "seed0" / "eval.parquet")

@@ -82,3 +82,15 @@ def test_table2_pairs_and_random_pairs():
     pairs = selection.random_pairs(table, "different", n=3, seed=1)
     assert pairs.height == 3 and (pairs["seed1"] != pairs["seed2"]).all()
     assert selection.random_pairs(table, "same", n=100).height == 2  # all there are
+
+
+def test_the_btp_figure_draws_a_kind_without_pairs_as_none(tmp_path):
+    """One run (configs/tiny_atari.yaml) gives same-run pairs only: Figure 19 labels the other kind
+    as having no pair instead of failing on its missing bar."""
+    from workflow_lib.analysis.summaries import btp_summary
+    from workflow_lib.plots.interpolation import btp_figure
+
+    summary = btp_summary({"gym-PixelCatch-v0": pl.DataFrame({"run": ["same", "same"], "btp": [0.0, 1.0]})}, 50)
+    assert summary.filter(pl.col("run") == "different")["pairs"].to_list() == [0, 0]
+    btp_figure(summary, str(tmp_path / "figure19.png"), "one run")
+    assert (tmp_path / "figure19.png").stat().st_size > 10_000

@@ -124,17 +124,19 @@ def validate_config(config: dict, schema: dict | None = None) -> dict:
         if error.validator == "type" and isinstance(error.instance, float) and not math.isfinite(error.instance):
             message = f"{error.instance} is not a finite number"
         raise ConfigError(f"config key '{_key_name(error.absolute_path)}': {message}")
-    _check_atari_return(config)
+    return_set = "return" in (config.get("atari") or {})  # by the config, not its default
     config = _fill_defaults(schema, copy.deepcopy(config), schema)
-    _check_semantics(config)
+    _check_semantics(config)  # first the envs: a gym- env is looked up once gym_modules have registered it
+    _check_atari_return(config, return_set)
     return config
 
 
-def _check_atari_return(config: dict) -> None:
+def _check_atari_return(config: dict, return_set: bool) -> None:
     """atari.return, set by the config (not its default), chooses what an Atari game's rollouts
-    return: with no atari- env it would be accepted and change nothing."""
-    if "return" in (config.get("atari") or {}) and not atari_games(config):
-        raise ConfigError(f"config key 'atari.return': set, but envs {config['envs']} name no Atari game (atari-<Game>)")
+    return: with no env played from frames it would be accepted and change nothing."""
+    if return_set and not atari_games(config):
+        raise ConfigError(f"config key 'atari.return': set, but envs {config['envs']} name no Atari game (atari-<Game>) "
+                          f"nor a discrete Gymnasium env of frames")
 
 
 def _check_semantics(config: dict) -> None:
