@@ -63,7 +63,7 @@ class HostPPOTraining:
     """The host side of an Atari PPO job: num_envs copies of the game per seed, each reset from
     its own stream (env, learner, seed, copy), and their current frames."""
 
-    resumable = False  # ALE states are not snapshotted: a killed job reruns
+    resumable = False  # game states (ALE or a gym env of frames) are not snapshotted: a killed job reruns
 
     def __init__(self, env: str, algo: Algorithm, seeds: tuple[int, ...], hp):
         self.algo, self.hp, self.groups = algo, hp, len(seeds)
