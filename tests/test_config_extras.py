@@ -29,7 +29,7 @@ import sys
 import jax, jax.numpy as jnp, numpy as np
 from snakemake.utils import update_config
 from workflow_lib.engine.families import family_of, host_copies
-from workflow_lib.envs.host import host_family
+from workflow_lib.envs.host import plays_frames
 from workflow_lib.workflow.config import load_config_file, validate_config
 
 config = load_config_file("config.yaml")
@@ -45,8 +45,8 @@ for env in config["envs"]:
     else:
         copies = host_copies(env, 1)
         copies.reset([0])
-        atari = host_family(env) == "atari"
-        obs = copies.step(np.zeros(1, int) if atari else np.zeros((1, copies.action_size)))[0]
+        discrete = plays_frames(env)  # an ALE game or a Gymnasium env of frames: one action index
+        obs = copies.step(np.zeros(1, int) if discrete else np.zeros((1, copies.action_size)))[0]
     assert np.isfinite(obs).all(), env
     print("stepped", env)
 """

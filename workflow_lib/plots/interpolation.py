@@ -48,7 +48,8 @@ def btp_figure(summary: pl.DataFrame, path: str, title: str = "") -> None:
     0 (no path collapsed) reads as a result, not as a missing bar; a kind without pairs (one run
     gives no different-run pair) is labelled so, and has no bar."""
     fig, axes = plt.subplots(1, 2, figsize=(10, 3.6), width_ratios=[1, 2], layout="constrained")
-    agg = summary.filter(pl.col("env") == "all").with_columns(pl.col("btp", "lo", "hi").fill_nan(0.0))  # no pair: no bar
+    # A kind without pairs has no bar (its NaN drawn as 0, labelled so).
+    agg = summary.filter(pl.col("env") == "all").with_columns(pl.col("btp", "lo", "hi").fill_nan(0.0))
     colors = sns.color_palette("colorblind", 2)
     bars = axes[0].bar([RUN_TITLES[r] for r in agg["run"]], agg["btp"], color=colors,
                        yerr=np.abs(np.stack([agg["btp"] - agg["lo"], agg["hi"] - agg["btp"]])), capsize=6)

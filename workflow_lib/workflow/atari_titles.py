@@ -3,12 +3,18 @@ rollouts sum and which update its PURDs take, from the config that drew it."""
 
 from __future__ import annotations
 
+from workflow_lib.workflow.envsets import atari_games
+
 
 def return_caption(config: dict, episode_length: int) -> str:
-    """The return of rollouts capped at `episode_length` agent steps, as atari.return sets it."""
+    """The return of rollouts capped at `episode_length` agent steps, as atari.return sets it (of
+    games, or of episodes where a Gymnasium env of frames is among them)."""
+    games = all(env.startswith("atari-") for env in atari_games(config))
     if config["atari"]["return"] == "clipped_horizon":
-        return f"return: clipped rewards over {episode_length + 1:,} steps through lives and games"
-    return f"return: game score (one game, at most {episode_length:,} steps)"
+        through = "lives and games" if games else "episode ends"
+        return f"return: clipped rewards over {episode_length + 1:,} steps through {through}"
+    one = "game score (one game" if games else "episode return (one episode"
+    return f"return: {one}, at most {episode_length:,} steps)"
 
 
 def update_caption(config: dict, algo: str) -> str:
