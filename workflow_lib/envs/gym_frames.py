@@ -25,8 +25,9 @@ from typing import Sequence
 import numpy as np
 
 from workflow_lib.envs import gym_envs
+from workflow_lib.envs.host import FAMILY_PREFIXES
 
-GYM_PREFIX = "gym-"
+GYM_PREFIX = FAMILY_PREFIXES["gym"]
 _SEED_RANGE = 1 << 31
 
 
