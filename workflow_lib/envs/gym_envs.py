@@ -32,6 +32,7 @@ import numpy as np
 
 from workflow_lib.core.errors import ConfigError, MissingSimulator, first_line
 
+GYM_PREFIX = "gym-"  # the family's env names: gym-<id>
 MODULES_VARIABLE = "RETURN_LANDSCAPES_GYM_MODULES"  # the config's gym_modules, comma-separated
 EXTRA_HINT = "pip install -e '.[host]' in the workflow's venv (python3 do.py run/test install it when needed)"
 RESET_PROBE_SEED = 12345

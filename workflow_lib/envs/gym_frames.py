@@ -25,9 +25,7 @@ from typing import Sequence
 import numpy as np
 
 from workflow_lib.envs import gym_envs
-from workflow_lib.envs.host import FAMILY_PREFIXES
-
-GYM_PREFIX = FAMILY_PREFIXES["gym"]
+from workflow_lib.envs.gym_envs import GYM_PREFIX
 _SEED_RANGE = 1 << 31
 
 

@@ -27,9 +27,9 @@ from typing import Sequence
 import numpy as np
 
 from workflow_lib.core.errors import MissingSimulator
-from workflow_lib.envs.gym_envs import EXTRA_HINT  # the `host` extra's hint, one text for both simulators
+from workflow_lib.envs.gym_envs import EXTRA_HINT, GYM_PREFIX  # the `host` extra's hint: one text for both simulators
 
-FAMILY_PREFIXES = {"dmc": "dmc-", "gym": "gym-", "atari": "atari-"}  # atari: envs/atari.py
+FAMILY_PREFIXES = {"dmc": "dmc-", "gym": GYM_PREFIX, "atari": "atari-"}  # atari: envs/atari.py
 # DM Control Suite's benchmarking tasks (dm_control.suite.BENCHMARKING) and the quadruped tasks the
 # paper studies (Figures 14-15), as domain-task.
 DMC_TASKS = (
