@@ -60,7 +60,7 @@ NOOP_MAX = 30
 MAX_FRAMES = 108_000
 MAX_AGENT_STEPS = MAX_FRAMES // FRAME_SKIP
 _NO_LIMIT = 1 << 30  # not INT_MAX: the C++ copy starts its frame counter at the limit + 1
-_SEED_RANGE = 1 << 31  # the C++ seeds are int32, and a negative one means "keep the stream"
+SEED_RANGE = 1 << 31  # the C++ seeds are int32, and a negative one means "keep the stream"; gym seeds too
 
 
 def atari_game(name: str) -> str | None:
@@ -95,6 +95,22 @@ def _threads(n: int) -> int:
     """The CPUs this process may use, not the machine's (ale-py's default, hardware_concurrency,
     would start a thread per core of a whole cluster node inside a 2-core job)."""
     return max(1, min(n, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1))
+
+
+def checked_seeds(name: str, seeds: Sequence[int], n: int) -> np.ndarray:
+    """One seed per copy, as int64, or a ValueError saying how many came (AtariEnvs, GymFrames)."""
+    seeds = np.asarray(seeds, np.int64)
+    if seeds.shape != (n,):
+        raise ValueError(f"{name}: {seeds.shape[0] if seeds.ndim else 'no'} seeds for {n} copies")
+    return seeds
+
+
+def checked_actions(name: str, actions: np.ndarray, n: int) -> np.ndarray:
+    """One integer action per copy, or a ValueError saying what came (AtariEnvs, GymFrames)."""
+    actions = np.asarray(actions)
+    if actions.shape != (n,) or not np.issubdtype(actions.dtype, np.integer):
+        raise ValueError(f"{name}: expected {n} integer actions, got {actions.dtype} {actions.shape}")
+    return actions
 
 
 def pad_first_frame(obs: np.ndarray, age: np.ndarray) -> None:
@@ -174,10 +190,8 @@ class AtariEnvs:
     def reset(self, seeds: Sequence[int]) -> np.ndarray:
         """Every copy starts a new game, copy i from seeds[i] (its no-ops and, in training, the
         no-ops of the games after it): (n, 4, 84, 84) uint8."""
-        seeds = np.asarray(seeds, np.int64)
-        if seeds.shape != (self._n,):
-            raise ValueError(f"{self.name}: {seeds.shape[0] if seeds.ndim else 'no'} seeds for {self._n} copies")
-        obs, info = self._vector.reset(np.arange(self._n), (seeds + self.seed_offset) % _SEED_RANGE)
+        seeds = checked_seeds(self.name, seeds, self._n)
+        obs, info = self._vector.reset(np.arange(self._n), (seeds + self.seed_offset) % SEED_RANGE)
         self._lives = info["lives"]
         self._age[:], self._score[:], self._ready = 0, 0.0, True
         self._resetting[:] = False
@@ -190,9 +204,7 @@ class AtariEnvs:
         In evaluation an inactive copy gets obs zeros, reward 0, terminal False (as HostEnvs)."""
         if not self._ready:
             raise RuntimeError(f"{self.name}: step before reset")
-        actions = np.asarray(actions)
-        if actions.shape != (self._n,) or not np.issubdtype(actions.dtype, np.integer):
-            raise ValueError(f"{self.name}: expected {self._n} integer actions, got {actions.dtype} {actions.shape}")
+        actions = checked_actions(self.name, actions, self._n)
         if self.clipped_horizon:
             return self._step_clipped(self._in_range(actions))
         live = np.ones(self._n, bool) if self.training or active is None else np.asarray(active, bool)

@@ -25,8 +25,8 @@ from typing import Sequence
 import numpy as np
 
 from workflow_lib.envs import gym_envs
+from workflow_lib.envs.atari import SEED_RANGE, checked_actions, checked_seeds  # no ale-py import at module level
 from workflow_lib.envs.gym_envs import GYM_PREFIX
-_SEED_RANGE = 1 << 31
 
 
 class GymFrames:
@@ -73,11 +73,9 @@ class GymFrames:
             self._obs[i] = frame
 
     def reset(self, seeds: Sequence[int]) -> np.ndarray:
-        seeds = np.asarray(seeds, np.int64)
-        if seeds.shape != (self._n,):
-            raise ValueError(f"{self.name}: {seeds.shape[0] if seeds.ndim else 'no'} seeds for {self._n} copies")
+        seeds = checked_seeds(self.name, seeds, self._n)
         for i, seed in enumerate(seeds):
-            self._start(i, int(seed % _SEED_RANGE))
+            self._start(i, int(seed % SEED_RANGE))
         self._resetting[:], self._ready = False, True
         self.finished_returns = np.full(self._n, np.nan)
         return self._obs.copy()
@@ -87,9 +85,7 @@ class GymFrames:
         evaluation an inactive copy stands still and gets obs zeros, reward 0, terminal False."""
         if not self._ready:
             raise RuntimeError(f"{self.name}: step before reset")
-        actions = np.asarray(actions)
-        if actions.shape != (self._n,) or not np.issubdtype(actions.dtype, np.integer):
-            raise ValueError(f"{self.name}: expected {self._n} integer actions, got {actions.dtype} {actions.shape}")
+        actions = checked_actions(self.name, actions, self._n)
         if ((actions < 0) | (actions >= self.action_size)).any():
             raise ValueError(f"{self.name}: actions must lie in [0, {self.action_size}), got {actions}")
         live = np.ones(self._n, bool) if self.training or active is None else np.asarray(active, bool)
